@@ -1,0 +1,85 @@
+import type { LedgerEntry } from '../../../shared'
+import type { UserRecord } from '../env'
+import { randomToken, sha256Hex } from './token-hash'
+import { withUserLock } from './user-lock'
+
+const userKey = (userId: string) => `user:${userId}`
+const tokenKey = (tokenHash: string) => `token:${tokenHash}`
+
+export async function readUser(store: KVNamespace, userId: string): Promise<UserRecord | null> {
+  return store.get<UserRecord>(userKey(userId), 'json')
+}
+
+export async function findUserByToken(
+  store: KVNamespace,
+  token: string,
+): Promise<UserRecord | null> {
+  const userId = await store.get(tokenKey(await sha256Hex(token)))
+  return userId ? readUser(store, userId) : null
+}
+
+export async function createUser(
+  store: KVNamespace,
+  name: string,
+  credits: number,
+): Promise<{ user: UserRecord; token: string }> {
+  const token = randomToken('pf_')
+  const id = randomToken('u_', 12)
+  const now = new Date().toISOString()
+  const user: UserRecord = {
+    id,
+    name,
+    created_at: now,
+    balance: credits,
+    ledger:
+      credits === 0
+        ? []
+        : [
+            {
+              id: crypto.randomUUID(),
+              at: now,
+              delta: credits,
+              reason: 'opening grant',
+              balance_after: credits,
+            },
+          ],
+  }
+  await store.put(userKey(id), JSON.stringify(user))
+  await store.put(tokenKey(await sha256Hex(token)), id)
+  return { user, token }
+}
+
+export interface CreditChange {
+  delta: number
+  reason: string
+  requestId?: string
+}
+
+/**
+ * Applies a credit change under the user's lock, unless `allow` refuses it on the fresh balance.
+ * The balance and its ledger live in one KV value, so they can never disagree.
+ */
+export async function changeCredits(
+  store: KVNamespace,
+  userId: string,
+  change: CreditChange,
+  allow: (balance: number) => void = () => {},
+): Promise<UserRecord> {
+  return withUserLock(userId, async () => {
+    const user = await readUser(store, userId)
+    if (!user) throw new Error(`user ${userId} vanished`)
+    allow(user.balance)
+    const balance = user.balance + change.delta
+    const entry: LedgerEntry = {
+      id: crypto.randomUUID(),
+      at: new Date().toISOString(),
+      delta: change.delta,
+      reason: change.reason,
+      balance_after: balance,
+      ...(change.requestId ? { request_id: change.requestId } : {}),
+    }
+    const updated: UserRecord = { ...user, balance, ledger: [...user.ledger, entry] }
+    await store.put(userKey(userId), JSON.stringify(updated))
+    return updated
+  })
+}

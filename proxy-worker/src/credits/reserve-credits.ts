@@ -1,0 +1,36 @@
+import { changeCredits } from '../accounts/account-store'
+import type { UserRecord } from '../env'
+import { ApiError } from '../http/api-error'
+
+function creditsWord(count: number): string {
+  return count === 1 ? '1 credit' : `${count} credits`
+}
+
+/** Takes the whole cost up front, or refuses with 402 and leaves the balance untouched. */
+export async function reserveCredits(
+  store: KVNamespace,
+  user: UserRecord,
+  cost: number,
+  reason: string,
+  requestId: string,
+): Promise<UserRecord> {
+  return changeCredits(store, user.id, { delta: -cost, reason, requestId }, (balance) => {
+    if (balance < cost) {
+      throw new ApiError(
+        'insufficient_credits',
+        `Not enough credits: this needs ${creditsWord(cost)} and you have ${creditsWord(balance)}. Ask your team admin for more credits, or choose fewer images or a lower quality.`,
+      )
+    }
+  })
+}
+
+export async function refundCredits(
+  store: KVNamespace,
+  userId: string,
+  amount: number,
+  reason: string,
+  requestId: string,
+): Promise<UserRecord | null> {
+  if (amount <= 0) return null
+  return changeCredits(store, userId, { delta: amount, reason: `refund: ${reason}`, requestId })
+}

@@ -1,0 +1,41 @@
+import type { LedgerEntry } from '../../shared'
+
+export interface Env {
+  STORE: KVNamespace
+  IMAGE_PROVIDER?: string
+  OPENAI_API_KEY?: string
+  OPENAI_BASE_URL?: string
+  KIE_API_KEY?: string
+  KIE_BASE_URL?: string
+  ADMIN_TOKEN?: string
+  UPSTREAM_TIMEOUT_MS?: string
+  KIE_POLL_INTERVAL_MS?: string
+  IMAGE_TTL_SECONDS?: string
+  REFERENCE_TTL_SECONDS?: string
+  PREVIEW_DELAY_MS?: string
+  ENHANCE_MODEL?: string
+  PUBLIC_BASE_URL?: string
+}
+
+export interface UserRecord {
+  id: string
+  name: string
+  created_at: string
+  balance: number
+  ledger: LedgerEntry[]
+}
+
+export interface AppVariables {
+  user: UserRecord
+  requestId: string
+}
+
+export interface AppEnv {
+  Bindings: Env
+  Variables: AppVariables
+}
+
+export function numberSetting(value: string | undefined, fallback: number): number {
+  const parsed = Number(value)
+  return value !== undefined && value !== '' && Number.isFinite(parsed) ? parsed : fallback
+}

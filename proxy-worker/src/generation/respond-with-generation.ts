@@ -1,0 +1,118 @@
+import type { Context } from 'hono'
+import {
+  errorBody,
+  type GenerateRequest,
+  type GenerationResult,
+  type StreamEvent,
+} from '../../../shared'
+import { sha256Hex } from '../accounts/token-hash'
+import type { AppEnv } from '../env'
+import { toApiError } from '../http/error-response'
+import type { ReferenceImage } from '../providers/image-provider'
+import { claimIdempotencyKey, type IdempotencySlot } from './idempotency'
+import { type GenerationOutcome, runGeneration } from './run-generation'
+import { sseStream } from './sse-stream'
+
+export function imageBaseUrl(c: Context<AppEnv>): string {
+  const base = c.env.PUBLIC_BASE_URL?.replace(/\/+$/, '') || new URL(c.req.url).origin
+  return `${base}/v1/images`
+}
+
+export function wantsStream(c: Context<AppEnv>, request: { stream?: boolean }): boolean {
+  return request.stream ?? (c.req.header('Accept') ?? '').includes('text/event-stream')
+}
+
+async function requestFingerprint(
+  request: GenerateRequest,
+  references: ReferenceImage[],
+): Promise<string> {
+  const { stream: _stream, ...fields } = request
+  const referenceDigests = await Promise.all(
+    references.map((reference) => sha256Hex(reference.bytes)),
+  )
+  return sha256Hex(JSON.stringify({ fields, referenceDigests }))
+}
+
+export async function claimSlot(
+  c: Context<AppEnv>,
+  request: GenerateRequest,
+  references: ReferenceImage[],
+): Promise<IdempotencySlot | null> {
+  const key = c.req.header('Idempotency-Key')
+  if (!key) return null
+  return claimIdempotencyKey(
+    c.env.STORE,
+    c.get('user').id,
+    key,
+    await requestFingerprint(request, references),
+  )
+}
+
+/**
+ * Runs a generation under its Idempotency-Key (when given) and keeps the work alive with waitUntil
+ * so a refund still happens when the client leaves mid-way.
+ */
+export async function generateOnce(
+  c: Context<AppEnv>,
+  slot: IdempotencySlot | null,
+  request: GenerateRequest,
+  references: ReferenceImage[],
+  signal: AbortSignal,
+  emit?: (event: StreamEvent) => void,
+): Promise<GenerationOutcome> {
+  const work = runGeneration(
+    {
+      env: c.env,
+      user: c.get('user'),
+      requestId: c.get('requestId'),
+      imageBaseUrl: imageBaseUrl(c),
+      signal,
+      emit,
+    },
+    request,
+    references,
+  ).then(
+    async (outcome) => {
+      await slot?.finish(outcome.result)
+      return outcome
+    },
+    async (error) => {
+      await slot?.abandon()
+      throw error
+    },
+  )
+  c.executionCtx.waitUntil(work.catch(() => {}))
+  return work
+}
+
+function replayEvents(result: GenerationResult, send: (event: StreamEvent) => void) {
+  for (const image of result.images) send({ type: 'image', image })
+  send({ type: 'credits', credits: result.credits })
+  send({ type: 'done', result })
+}
+
+/** Answers an image request as JSON, or as server-sent events when the client streams. */
+export async function respondWithGeneration(
+  c: Context<AppEnv>,
+  request: GenerateRequest,
+  references: ReferenceImage[],
+): Promise<Response> {
+  const slot = await claimSlot(c, request, references)
+  if (!wantsStream(c, request)) {
+    if (slot?.replay) return c.json({ code: 0, message: 'ok', data: slot.replay })
+    const { result } = await generateOnce(c, slot, request, references, c.req.raw.signal)
+    return c.json({ code: 0, message: 'ok', data: result })
+  }
+  const { response, done } = sseStream(async (send, signal) => {
+    if (slot?.replay) return replayEvents(slot.replay, send)
+    try {
+      const { result } = await generateOnce(c, slot, request, references, signal, send)
+      send({ type: 'done', result })
+    } catch (error) {
+      const apiError = toApiError(error)
+      send({ type: 'error', error: errorBody(apiError.type, apiError.message, c.get('requestId')) })
+    }
+  }, c.req.raw.signal)
+  c.executionCtx.waitUntil(done)
+  return response
+}

@@ -1,0 +1,184 @@
+import {
+  aspectRatioOfSize,
+  CREDIT_PRICES,
+  creditCost,
+  type GeneratedImage,
+  type GenerateRequest,
+  type GenerationResult,
+  MODEL_SPECS,
+  pixelSizeFor,
+  type StreamEvent,
+} from '../../../shared'
+import { refundCredits, reserveCredits } from '../credits/reserve-credits'
+import { type Env, numberSetting, type UserRecord } from '../env'
+import { ApiError } from '../http/api-error'
+import { imageInfo } from '../images/image-info'
+import { putImage } from '../images/image-store'
+import type { ReferenceImage } from '../providers/image-provider'
+import { createProvider, providerFor } from '../providers/resolve-provider'
+import { abortOrNetworkError } from '../providers/upstream-fetch'
+
+export interface GenerationContext {
+  env: Env
+  user: UserRecord
+  requestId: string
+  /** Where generated images are served from, e.g. https://worker.example/v1/images. */
+  imageBaseUrl: string
+  /** Fires when the client disconnects or cancels. */
+  signal: AbortSignal
+  emit?: (event: StreamEvent) => void
+}
+
+export interface GenerationOutcome {
+  result: GenerationResult
+  /** The delivered images' bytes by index, for routes that answer with the bytes themselves. */
+  files: Map<number, Uint8Array>
+}
+
+const DEFAULT_TIMEOUT_MS = 6 * 60 * 1000
+const DEFAULT_IMAGE_TTL_SECONDS = 24 * 60 * 60
+const DEFAULT_REFERENCE_TTL_SECONDS = 60 * 60
+
+function unavailableModel(env: Env, model: string): ApiError {
+  const anyKey = Boolean(env.OPENAI_API_KEY || env.KIE_API_KEY)
+  return anyKey
+    ? new ApiError(
+        'model_unavailable',
+        `${model} is not available on this server. Choose another model.`,
+      )
+    : new ApiError(
+        'upstream_unconfigured',
+        'No image service is configured on this server. Let your team admin know.',
+      )
+}
+
+/**
+ * One generation from start to finish: reserve the whole cost, call the provider, store each image
+ * as it arrives, and refund whatever was not delivered, whatever went wrong.
+ */
+export async function runGeneration(
+  context: GenerationContext,
+  request: GenerateRequest,
+  references: ReferenceImage[],
+): Promise<GenerationOutcome> {
+  const { env, user, requestId, emit } = context
+  const provider = providerFor(env, request.model)
+  if (!provider) throw unavailableModel(env, request.model)
+  const spec = MODEL_SPECS[request.model]
+  if (references.length > spec.maxReferences) {
+    throw new ApiError(
+      'invalid_reference',
+      `${spec.label} takes at most ${spec.maxReferences} reference images.`,
+    )
+  }
+  const startedAt = Date.now()
+  const stage = (name: 'accepted' | 'generating' | 'storing', message: string) =>
+    emit?.({ type: 'stage', stage: name, message, elapsed_ms: Date.now() - startedAt })
+
+  const cost = creditCost(request.model, request.quality, request.n)
+  const reason = `${references.length > 0 ? 'edit' : 'generate'} ${request.model} ${request.quality} x${request.n}`
+  const reserved = await reserveCredits(env.STORE, user, cost, reason, requestId)
+  stage('accepted', `Reserved ${cost} credits`)
+
+  const size = pixelSizeFor(request.model, request.size)
+  const timeout = AbortSignal.timeout(numberSetting(env.UPSTREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS))
+  const signal = AbortSignal.any([context.signal, timeout])
+  const images: GeneratedImage[] = []
+  const files = new Map<number, Uint8Array>()
+  const imageTtl = numberSetting(env.IMAGE_TTL_SECONDS, DEFAULT_IMAGE_TTL_SECONDS)
+
+  let failure: ApiError | null = null
+  stage('generating', `Generating ${request.n === 1 ? 'the image' : `${request.n} images`}`)
+  try {
+    await createProvider(env, provider).generate({
+      prompt: request.prompt,
+      model: request.model,
+      size,
+      aspectRatio: aspectRatioOfSize(request.size),
+      quality: request.quality,
+      n: request.n,
+      background: request.background,
+      outputFormat: request.output_format,
+      references,
+      seed: request.seed ?? 0,
+      signal,
+      onPartial: emit
+        ? (preview) =>
+            emit({
+              type: 'partial',
+              index: preview.index,
+              partial_index: preview.partialIndex,
+              mime_type: preview.mimeType,
+              b64_json: preview.b64,
+            })
+        : undefined,
+      publishReference: async (reference) => {
+        const info = imageInfo(reference.bytes)!
+        const ttl = numberSetting(env.REFERENCE_TTL_SECONDS, DEFAULT_REFERENCE_TTL_SECONDS)
+        const id = await putImage(env.STORE, reference.bytes, info, ttl)
+        return `${context.imageBaseUrl}/${id}`
+      },
+      deliver: async (index, bytes) => {
+        if (files.has(index) || index >= request.n) return
+        const info = imageInfo(bytes)
+        if (!info) {
+          throw new ApiError(
+            'upstream_malformed',
+            'The image model sent something that is not an image. Your credits were refunded: try again.',
+          )
+        }
+        files.set(index, bytes)
+        if (files.size === request.n) stage('storing', 'Saving the images')
+        const id = await putImage(env.STORE, bytes, info, imageTtl)
+        const image: GeneratedImage = {
+          id,
+          index,
+          url: `${context.imageBaseUrl}/${id}`,
+          width: info.width,
+          height: info.height,
+          mime_type: info.mimeType,
+          bytes: bytes.length,
+          preview: provider === 'preview',
+        }
+        images.push(image)
+        emit?.({ type: 'image', image })
+      },
+    })
+  } catch (error) {
+    failure = abortOrNetworkError(error, signal)
+  }
+  if (!failure && images.length < request.n) {
+    failure = new ApiError(
+      'upstream_malformed',
+      'The image model sent fewer images than asked. The missing ones were refunded.',
+    )
+  }
+
+  const undelivered = request.n - images.length
+  const refund = undelivered * CREDIT_PRICES[request.model][request.quality]
+  const refunded = await refundCredits(
+    env.STORE,
+    user.id,
+    refund,
+    `${undelivered} of ${request.n} not delivered (${failure?.type ?? 'unknown'})`,
+    requestId,
+  )
+  const balance = refunded?.balance ?? reserved.balance
+  const credits = { charged: cost - refund, refunded: refund, balance }
+  emit?.({ type: 'credits', credits })
+  if (failure && images.length === 0) throw failure
+
+  images.sort((a, b) => a.index - b.index)
+  const result: GenerationResult = {
+    request_id: requestId,
+    model: request.model,
+    provider,
+    size: `${size.width}x${size.height}`,
+    quality: request.quality,
+    requested: request.n,
+    images,
+    credits,
+    expires_at: new Date(Date.now() + imageTtl * 1000).toISOString(),
+  }
+  return { result, files }
+}

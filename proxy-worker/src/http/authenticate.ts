@@ -1,0 +1,42 @@
+import { createMiddleware } from 'hono/factory'
+import { findUserByToken } from '../accounts/account-store'
+import { secretsMatch } from '../accounts/token-hash'
+import type { AppEnv } from '../env'
+import { ApiError } from './api-error'
+
+function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')
+  return match ? match[1] : null
+}
+
+/** Finds the user whose token hash matches the Bearer token; 401 otherwise. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header('Authorization'))
+  if (!token) {
+    throw new ApiError('unauthorized', 'Add your Promptframe token in Settings to continue.')
+  }
+  const user = token.length <= 200 ? await findUserByToken(c.env.STORE, token) : null
+  if (!user) {
+    throw new ApiError(
+      'unauthorized',
+      'Your Promptframe token was not recognised. Check it in Settings, or ask your team admin for a new one.',
+    )
+  }
+  c.set('user', user)
+  await next()
+})
+
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header('Authorization'))
+  const expected = c.env.ADMIN_TOKEN
+  if (!expected) {
+    throw new ApiError(
+      'admin_unauthorized',
+      'Admin access is off: set the ADMIN_TOKEN secret on the worker.',
+    )
+  }
+  if (!token || !(await secretsMatch(token, expected))) {
+    throw new ApiError('admin_unauthorized', 'The admin token is missing or wrong.')
+  }
+  await next()
+})

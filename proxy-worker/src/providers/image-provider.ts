@@ -1,0 +1,49 @@
+import type {
+  AspectRatio,
+  Background,
+  ImageMimeType,
+  ModelId,
+  OutputFormat,
+  PixelSize,
+  Provider,
+  Quality,
+} from '../../../shared'
+
+export interface ReferenceImage {
+  bytes: Uint8Array
+  mimeType: ImageMimeType
+  name: string
+}
+
+export interface PartialPreview {
+  index: number
+  partialIndex: number
+  mimeType: string
+  b64: string
+}
+
+export interface ImageJob {
+  prompt: string
+  model: ModelId
+  size: PixelSize
+  aspectRatio: AspectRatio
+  quality: Quality
+  n: number
+  background: Background
+  outputFormat: OutputFormat
+  references: ReferenceImage[]
+  seed: number
+  signal: AbortSignal
+  /** Hands over each finished image as soon as it exists, so a later failure cannot lose it. */
+  deliver: (index: number, bytes: Uint8Array) => Promise<void>
+  /** Present when the client streams: low-resolution previews on their way to the final image. */
+  onPartial?: (preview: PartialPreview) => void
+  /** Gives a reference a short-lived public URL, for upstreams that fetch references themselves. */
+  publishReference: (reference: ReferenceImage) => Promise<string>
+}
+
+export interface ImageProvider {
+  name: Provider
+  /** Delivers up to job.n images; throws an ApiError when the upstream fails. */
+  generate(job: ImageJob): Promise<void>
+}

@@ -1,0 +1,182 @@
+import type { Quality } from '../../../shared'
+import { ApiError } from '../http/api-error'
+import type { ImageJob, ImageProvider } from './image-provider'
+import { abortOrNetworkError, readJson, upstreamFetch } from './upstream-fetch'
+
+interface KieSettings {
+  apiKey: string
+  baseUrl: string
+  pollIntervalMs: number
+}
+
+/** KIE prices gpt-image-2 flat; its lever is resolution, so quality picks it. */
+export const KIE_RESOLUTION: Record<Quality, '1K' | '2K' | '4K'> = {
+  low: '1K',
+  medium: '2K',
+  high: '4K',
+}
+
+interface KieEnvelope<T> {
+  code?: number
+  msg?: string
+  data?: T
+}
+
+interface KieRecord {
+  state?: 'waiting' | 'queuing' | 'generating' | 'success' | 'fail'
+  resultJson?: string
+  failCode?: string | null
+  failMsg?: string | null
+}
+
+function kieError(code: number | undefined, message: string | undefined): ApiError {
+  if (code === 402) {
+    return new ApiError(
+      'upstream_quota',
+      'The image service has run out of credits. Your credits were refunded: let your team admin know.',
+    )
+  }
+  if (code === 429) {
+    return new ApiError(
+      'rate_limited',
+      'The image model is busy right now. Your credits were refunded: wait a minute and try again.',
+    )
+  }
+  if (code === 401 || code === 403) {
+    return new ApiError(
+      'upstream_unconfigured',
+      "The image service refused Promptframe's key. Your credits were refunded: let your team admin know.",
+    )
+  }
+  return new ApiError(
+    'upstream_error',
+    `The image model could not do this${message ? `: ${message}` : ''}. Your credits were refunded.`,
+  )
+}
+
+function looksLikePolicyBlock(record: KieRecord): boolean {
+  return /sensitive|policy|safety|moderat|nsfw/i.test(
+    `${record.failCode ?? ''} ${record.failMsg ?? ''}`,
+  )
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        reject(signal.reason)
+      },
+      { once: true },
+    )
+  })
+}
+
+/** KIE's task API: one createTask per image, polled until it succeeds or fails; result bytes copied at once. */
+export function kieProvider(settings: KieSettings): ImageProvider {
+  const baseUrl = settings.baseUrl.replace(/\/+$/, '')
+  const headers = { Authorization: `Bearer ${settings.apiKey}`, 'Content-Type': 'application/json' }
+
+  async function createTask(job: ImageJob, inputUrls: string[]): Promise<string> {
+    const body = {
+      model: inputUrls.length > 0 ? 'gpt-image-2-image-to-image' : 'gpt-image-2-text-to-image',
+      input: {
+        prompt: job.prompt,
+        aspect_ratio: job.aspectRatio,
+        resolution: KIE_RESOLUTION[job.quality],
+        ...(inputUrls.length > 0 ? { input_urls: inputUrls } : {}),
+      },
+    }
+    const response = await upstreamFetch(
+      `${baseUrl}/api/v1/jobs/createTask`,
+      { method: 'POST', headers, body: JSON.stringify(body) },
+      job.signal,
+    )
+    const answer = (await readJson(response, 'createTask')) as KieEnvelope<{ taskId?: string }>
+    if (answer?.code !== 200 || !response.ok)
+      throw kieError(answer?.code ?? response.status, answer?.msg)
+    if (typeof answer.data?.taskId !== 'string') {
+      throw new ApiError(
+        'upstream_malformed',
+        'The image model did not say which task it started. Your credits were refunded: try again.',
+      )
+    }
+    return answer.data.taskId
+  }
+
+  async function waitForResult(job: ImageJob, taskId: string): Promise<string[]> {
+    while (true) {
+      const response = await upstreamFetch(
+        `${baseUrl}/api/v1/jobs/recordInfo?taskId=${encodeURIComponent(taskId)}`,
+        { headers },
+        job.signal,
+      )
+      const answer = (await readJson(response, 'recordInfo')) as KieEnvelope<KieRecord>
+      if (answer?.code !== 200 || !answer.data)
+        throw kieError(answer?.code ?? response.status, answer?.msg)
+      const record = answer.data
+      if (record.state === 'success') {
+        try {
+          const urls = (JSON.parse(record.resultJson ?? '') as { resultUrls?: unknown }).resultUrls
+          if (
+            Array.isArray(urls) &&
+            urls.length > 0 &&
+            urls.every((url) => typeof url === 'string')
+          )
+            return urls
+        } catch {}
+        throw new ApiError(
+          'upstream_malformed',
+          'The image model finished without a readable result. Your credits were refunded: try again.',
+        )
+      }
+      if (record.state === 'fail') {
+        if (looksLikePolicyBlock(record)) {
+          throw new ApiError(
+            'content_policy',
+            "The image model's safety system blocked this request. Your credits were refunded: rephrase the prompt (or change the references) and try again.",
+          )
+        }
+        throw new ApiError(
+          'upstream_error',
+          `The image model failed${record.failMsg ? `: ${record.failMsg}` : ''}. Your credits were refunded: try again.`,
+        )
+      }
+      await sleep(settings.pollIntervalMs, job.signal).catch((error) => {
+        throw abortOrNetworkError(error, job.signal)
+      })
+    }
+  }
+
+  async function download(job: ImageJob, url: string): Promise<Uint8Array> {
+    const response = await upstreamFetch(url, {}, job.signal)
+    if (!response.ok) {
+      throw new ApiError(
+        'upstream_error',
+        'The finished image could not be downloaded from the image model. Your credits were refunded: try again.',
+      )
+    }
+    return new Uint8Array(await response.arrayBuffer())
+  }
+
+  return {
+    name: 'kie',
+    async generate(job) {
+      const inputUrls = await Promise.all(
+        job.references.map((reference) => job.publishReference(reference)),
+      )
+      const results = await Promise.allSettled(
+        Array.from({ length: job.n }, async (_, index) => {
+          const taskId = await createTask(job, inputUrls)
+          const [url] = await waitForResult(job, taskId)
+          await job.deliver(index, await download(job, url))
+        }),
+      )
+      const failure = results.find((result) => result.status === 'rejected')
+      if (failure) throw failure.reason
+    },
+  }
+}

@@ -1,0 +1,62 @@
+import type { ImageProvider } from './image-provider'
+import { renderPreviewPng } from './preview/render-preview'
+import { encodeBase64 } from './upstream-fetch'
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        reject(signal.reason)
+      },
+      { once: true },
+    )
+  })
+}
+
+/** How much smaller the streamed partial preview is than the final image. */
+const PARTIAL_DIVISOR = 8
+
+/**
+ * Renders marked, deterministic stand-ins offline, so the product works with no key and no network.
+ * `delayMs` imitates a model's latency, for trying progress and cancel by hand.
+ */
+export function previewProvider(delayMs: number): ImageProvider {
+  return {
+    name: 'preview',
+    async generate(job) {
+      const base = {
+        prompt: job.prompt,
+        seed: job.seed,
+        transparent: job.background === 'transparent',
+      }
+      await Promise.all(
+        Array.from({ length: job.n }, async (_, index) => {
+          await pause(delayMs / 2, job.signal)
+          if (job.onPartial) {
+            const partial = await renderPreviewPng({
+              ...base,
+              index,
+              width: Math.max(1, Math.round(job.size.width / PARTIAL_DIVISOR)),
+              height: Math.max(1, Math.round(job.size.height / PARTIAL_DIVISOR)),
+              withText: false,
+            })
+            job.onPartial({
+              index,
+              partialIndex: 0,
+              mimeType: 'image/png',
+              b64: encodeBase64(partial),
+            })
+          }
+          await pause(delayMs / 2, job.signal)
+          const png = await renderPreviewPng({ ...base, index, ...job.size, withText: true })
+          job.signal.throwIfAborted()
+          await job.deliver(index, png)
+        }),
+      )
+    },
+  }
+}

@@ -1,0 +1,77 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { CreateUserSchema, CreditChangeSchema, MAX_JSON_BODY_BYTES } from '../../../shared'
+import { changeCredits, createUser, readUser } from '../accounts/account-store'
+import type { AppEnv, UserRecord } from '../env'
+import { ApiError } from '../http/api-error'
+import { requireAdmin } from '../http/authenticate'
+import { limitBody } from '../http/limit-body'
+import { requireJson, valid } from '../http/validation'
+
+const UserIdSchema = z.object({
+  id: z.string().regex(/^u_[A-Za-z0-9_-]{8,40}$/, { error: 'No user has this id.' }),
+})
+
+function adminView(user: UserRecord) {
+  return {
+    user_id: user.id,
+    name: user.name,
+    balance: user.balance,
+    created_at: user.created_at,
+    ledger: user.ledger,
+  }
+}
+
+async function existingUser(store: KVNamespace, id: string): Promise<UserRecord> {
+  const user = await readUser(store, id)
+  if (!user) throw new ApiError('not_found', `No user has the id ${id}.`)
+  return user
+}
+
+export const admin = new Hono<AppEnv>()
+
+admin.use('*', requireAdmin)
+
+admin.post(
+  '/users',
+  limitBody(MAX_JSON_BODY_BYTES),
+  requireJson,
+  valid('json', CreateUserSchema),
+  async (c) => {
+    const { name, credits } = c.req.valid('json')
+    const { user, token } = await createUser(c.env.STORE, name, credits)
+    return c.json({ code: 0, message: 'ok', data: { ...adminView(user), token } }, 201)
+  },
+)
+
+admin.get('/users/:id', valid('param', UserIdSchema), async (c) => {
+  const user = await existingUser(c.env.STORE, c.req.valid('param').id)
+  return c.json({ code: 0, message: 'ok', data: adminView(user) })
+})
+
+admin.post(
+  '/users/:id/credits',
+  valid('param', UserIdSchema),
+  limitBody(MAX_JSON_BODY_BYTES),
+  requireJson,
+  valid('json', CreditChangeSchema),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const { delta, reason } = c.req.valid('json')
+    await existingUser(c.env.STORE, id)
+    const user = await changeCredits(
+      c.env.STORE,
+      id,
+      { delta, reason: `admin: ${reason}` },
+      (balance) => {
+        if (balance + delta < 0) {
+          throw new ApiError(
+            'invalid_request',
+            `That would leave ${balance + delta} credits: a balance cannot go below 0 (it is ${balance}).`,
+          )
+        }
+      },
+    )
+    return c.json({ code: 0, message: 'ok', data: adminView(user) })
+  },
+)

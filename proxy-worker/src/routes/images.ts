@@ -1,0 +1,44 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { GenerateRequestSchema, MAX_EDIT_BODY_BYTES, MAX_JSON_BODY_BYTES } from '../../../shared'
+import type { AppEnv } from '../env'
+import { readEditRequest } from '../generation/read-edit-request'
+import { respondWithGeneration } from '../generation/respond-with-generation'
+import { ApiError } from '../http/api-error'
+import { requireUser } from '../http/authenticate'
+import { limitBody } from '../http/limit-body'
+import { requireJson, valid } from '../http/validation'
+import { getImage } from '../images/image-store'
+
+const ImageIdSchema = z.object({
+  id: z.string().regex(/^img_[A-Za-z0-9_-]{16,64}$/, { error: 'No image has this id.' }),
+})
+
+export const images = new Hono<AppEnv>()
+
+images.post(
+  '/generate',
+  requireUser,
+  limitBody(MAX_JSON_BODY_BYTES),
+  requireJson,
+  valid('json', GenerateRequestSchema),
+  (c) => respondWithGeneration(c, c.req.valid('json'), []),
+)
+
+images.post('/edit', requireUser, limitBody(MAX_EDIT_BODY_BYTES), async (c) => {
+  const { request, references } = await readEditRequest(c)
+  return respondWithGeneration(c, request, references)
+})
+
+images.get('/:id', valid('param', ImageIdSchema), async (c) => {
+  const found = await getImage(c.env.STORE, c.req.valid('param').id)
+  if (!found) {
+    throw new ApiError('not_found', 'This image has expired or never existed. Generate it again.')
+  }
+  return c.body(found.bytes, 200, {
+    'Content-Type': found.meta.mimeType,
+    'Cache-Control': 'private, max-age=86400, immutable',
+    'X-Image-Width': String(found.meta.width),
+    'X-Image-Height': String(found.meta.height),
+  })
+})

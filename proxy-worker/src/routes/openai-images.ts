@@ -1,0 +1,198 @@
+import { type Context, Hono } from 'hono'
+import {
+  type GenerateRequest,
+  type GenerationResult,
+  MAX_EDIT_BODY_BYTES,
+  MAX_JSON_BODY_BYTES,
+  OpenAiFormEditFieldsSchema,
+  type OpenAiGenerationRequest,
+  OpenAiGenerationRequestSchema,
+  type OpenAiImagesResponse,
+  OpenAiJsonEditRequestSchema,
+} from '../../../shared'
+import type { AppEnv } from '../env'
+import { checkReferences, referencesFromDataUrls, splitForm } from '../generation/read-references'
+import { claimSlot, generateOnce } from '../generation/respond-with-generation'
+import { sseStream } from '../generation/sse-stream'
+import { ApiError } from '../http/api-error'
+import { requireUser } from '../http/authenticate'
+import { openAiErrorBody, toApiError } from '../http/error-response'
+import { limitBody } from '../http/limit-body'
+import { issuesMessage, requireJson, valid } from '../http/validation'
+import { getImage } from '../images/image-store'
+import type { ReferenceImage } from '../providers/image-provider'
+import { encodeBase64 } from '../providers/upstream-fetch'
+
+type OpenAiOptions = Pick<OpenAiGenerationRequest, 'response_format' | 'stream'>
+
+const RESPONSE_SIZES = ['1024x1024', '1024x1536', '1536x1024'] as const
+
+function toRequest(body: OpenAiGenerationRequest): GenerateRequest {
+  const { prompt, model, n, size, quality, background, output_format } = body
+  return { prompt, model, n, size, quality, background, output_format }
+}
+
+function describeResult(
+  result: GenerationResult,
+  request: GenerateRequest,
+): Omit<OpenAiImagesResponse, 'data' | 'created'> {
+  const size = RESPONSE_SIZES.find((candidate) => candidate === result.size)
+  const format = result.images[0]?.mime_type.split('/')[1] as 'png' | 'jpeg' | 'webp' | undefined
+  return {
+    background: request.background === 'transparent' ? 'transparent' : 'opaque',
+    ...(format ? { output_format: format } : {}),
+    ...(size ? { size } : {}),
+    quality: result.quality,
+  }
+}
+
+async function storedBytes(
+  c: Context<AppEnv>,
+  result: GenerationResult,
+): Promise<Map<number, Uint8Array>> {
+  const files = new Map<number, Uint8Array>()
+  for (const image of result.images) {
+    const found = await getImage(c.env.STORE, image.id)
+    if (!found)
+      throw new ApiError(
+        'not_found',
+        'The images of this Idempotency-Key have expired. Use a new key.',
+      )
+    files.set(image.index, new Uint8Array(found.bytes))
+  }
+  return files
+}
+
+const USAGE_UNKNOWN = {
+  total_tokens: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  input_tokens_details: { text_tokens: 0, image_tokens: 0 },
+}
+
+/** Answers in OpenAI's dialect: `ImagesResponse` with b64_json, or its image stream events. */
+async function respondOpenAi(
+  c: Context<AppEnv>,
+  request: GenerateRequest,
+  references: ReferenceImage[],
+  options: OpenAiOptions,
+  eventPrefix: 'image_generation' | 'image_edit',
+): Promise<Response> {
+  const slot = await claimSlot(c, request, references)
+  const entries = (result: GenerationResult, files: Map<number, Uint8Array>) =>
+    result.images.map((image) =>
+      options.response_format === 'url'
+        ? { url: image.url }
+        : { b64_json: encodeBase64(files.get(image.index)!) },
+    )
+
+  if (!options.stream) {
+    const outcome = slot?.replay
+      ? { result: slot.replay, files: await storedBytes(c, slot.replay) }
+      : await generateOnce(c, slot, request, references, c.req.raw.signal)
+    const body: OpenAiImagesResponse = {
+      created: Math.floor(Date.now() / 1000),
+      data: entries(outcome.result, outcome.files),
+      ...describeResult(outcome.result, request),
+    }
+    return c.json(body)
+  }
+
+  const { response, done } = sseStream(async (send, signal) => {
+    const write = send as unknown as (event: { type: string; [field: string]: unknown }) => void
+    const common = (result?: GenerationResult) => ({
+      created_at: Math.floor(Date.now() / 1000),
+      size:
+        result?.size && (RESPONSE_SIZES as readonly string[]).includes(result.size)
+          ? result.size
+          : 'auto',
+      quality: request.quality,
+      background: request.background,
+      output_format: request.output_format,
+    })
+    try {
+      const outcome = slot?.replay
+        ? { result: slot.replay, files: await storedBytes(c, slot.replay) }
+        : await generateOnce(c, slot, request, references, signal, (event) => {
+            if (event.type === 'partial') {
+              write({
+                type: `${eventPrefix}.partial_image`,
+                b64_json: event.b64_json,
+                partial_image_index: event.partial_index,
+                ...common(),
+              })
+            }
+          })
+      for (const image of outcome.result.images) {
+        write({
+          type: `${eventPrefix}.completed`,
+          b64_json: encodeBase64(outcome.files.get(image.index)!),
+          ...common(outcome.result),
+          usage: USAGE_UNKNOWN,
+        })
+      }
+    } catch (error) {
+      const apiError = toApiError(error)
+      write({ type: 'error', ...openAiErrorBody(apiError.type, apiError.message) })
+    }
+  }, c.req.raw.signal)
+  c.executionCtx.waitUntil(done)
+  return response
+}
+
+async function readOpenAiEdit(c: Context<AppEnv>) {
+  const type = c.req.header('Content-Type') ?? ''
+  if (/^multipart\/form-data/i.test(type)) {
+    const form = await c.req.formData().catch(() => {
+      throw new ApiError(
+        'invalid_request',
+        'The form data could not be read. Send the images as multipart file parts.',
+      )
+    })
+    if (form.has('mask'))
+      throw new ApiError(
+        'invalid_request',
+        'Masks are not supported yet: describe the change in the prompt instead.',
+      )
+    const { fields, files } = await splitForm(form, ['image', 'image[]'])
+    const parsed = OpenAiFormEditFieldsSchema.safeParse(fields)
+    if (!parsed.success) throw new ApiError('invalid_request', issuesMessage(parsed.error))
+    return { body: parsed.data, references: checkReferences(files) }
+  }
+  if (/^application\/(.+\+)?json\b/i.test(type)) {
+    const json = await c.req.json().catch(() => {
+      throw new ApiError('invalid_json', 'The request body is not valid JSON.')
+    })
+    const parsed = OpenAiJsonEditRequestSchema.safeParse(json)
+    if (!parsed.success) throw new ApiError('invalid_request', issuesMessage(parsed.error))
+    if (parsed.data.mask)
+      throw new ApiError(
+        'invalid_request',
+        'Masks are not supported yet: describe the change in the prompt instead.',
+      )
+    return {
+      body: parsed.data,
+      references: referencesFromDataUrls(parsed.data.images.map((image) => image.image_url)),
+    }
+  }
+  throw new ApiError('unsupported_media_type', 'Send an edit as multipart/form-data or as JSON.')
+}
+
+export const openAiImages = new Hono<AppEnv>()
+
+openAiImages.post(
+  '/generations',
+  requireUser,
+  limitBody(MAX_JSON_BODY_BYTES),
+  requireJson,
+  valid('json', OpenAiGenerationRequestSchema),
+  (c) => {
+    const body = c.req.valid('json')
+    return respondOpenAi(c, toRequest(body), [], body, 'image_generation')
+  },
+)
+
+openAiImages.post('/edits', requireUser, limitBody(MAX_EDIT_BODY_BYTES), async (c) => {
+  const { body, references } = await readOpenAiEdit(c)
+  return respondOpenAi(c, toRequest(body), references, body, 'image_edit')
+})

@@ -1,0 +1,24 @@
+import { z } from 'zod'
+import { okEnvelope } from './envelope'
+
+export const LedgerEntrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  delta: z.number().int(),
+  reason: z.string(),
+  request_id: z.string().optional(),
+  balance_after: z.number().int(),
+})
+
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>
+
+export const AccountSchema = z.object({
+  user_id: z.string(),
+  name: z.string(),
+  balance: z.number().int(),
+  recent_usage: z.array(LedgerEntrySchema),
+})
+
+export type Account = z.infer<typeof AccountSchema>
+
+export const AccountResponseSchema = okEnvelope(AccountSchema)

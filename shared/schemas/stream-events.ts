@@ -1,0 +1,34 @@
+import { z } from 'zod'
+import { ErrorBodySchema } from '../errors'
+import { CreditResultSchema, GeneratedImageSchema, GenerationResultSchema } from './image-result'
+
+export const STAGES = ['accepted', 'generating', 'storing'] as const
+
+/**
+ * The server-sent events of a streamed generation, in order: `stage`s, `partial` previews where
+ * the upstream gives them, one `image` per delivered image, `credits`, then `done` or `error`.
+ * Each is sent as `event: <type>` with the JSON below as `data:`; `: keep-alive` comments
+ * arrive between them so no proxy closes a long generation for being idle.
+ */
+export const StreamEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('stage'),
+    stage: z.enum(STAGES),
+    message: z.string(),
+    elapsed_ms: z.number().int().min(0),
+  }),
+  z.object({
+    type: z.literal('partial'),
+    index: z.number().int().min(0),
+    partial_index: z.number().int().min(0),
+    mime_type: z.string(),
+    b64_json: z.string(),
+  }),
+  z.object({ type: z.literal('image'), image: GeneratedImageSchema }),
+  z.object({ type: z.literal('credits'), credits: CreditResultSchema }),
+  z.object({ type: z.literal('done'), result: GenerationResultSchema }),
+  z.object({ type: z.literal('error'), error: ErrorBodySchema }),
+])
+
+export type StreamEvent = z.infer<typeof StreamEventSchema>
+export type StreamEventType = StreamEvent['type']
