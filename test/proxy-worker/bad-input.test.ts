@@ -1,0 +1,283 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { ErrorBodySchema, MAX_JSON_BODY_BYTES } from '../../shared'
+import { base64, jpegHeader, solidPng } from './fixtures/tiny-images'
+import {
+  ADMIN_TOKEN,
+  balanceOf,
+  callWorker,
+  createTestUser,
+  generate,
+  jsonRequest,
+  ledgerOf,
+} from './worker-client'
+
+async function expectError(response: Response, status: number, type: string) {
+  expect(response.status).toBe(status)
+  const body = ErrorBodySchema.parse(await response.json())
+  expect(body.type).toBe(type)
+  expect(body.message.length).toBeGreaterThan(10)
+  return body
+}
+
+describe('bad input gets a clear 4xx and changes nothing', () => {
+  const cases: [string, unknown, string][] = [
+    ['a missing prompt', { size: '1:1' }, 'prompt'],
+    ['an empty prompt', { prompt: '   ' }, 'prompt'],
+    ['a prompt over 20,000 characters', { prompt: 'a'.repeat(20_001) }, '20,000'],
+    ['an unknown model', { prompt: 'x', model: 'dall-e-9' }, 'model'],
+    ['an unknown size', { prompt: 'x', size: '7:5' }, 'Size'],
+    ['a size not divisible by 16', { prompt: 'x', size: '1000x1000' }, '16'],
+    ['a size beyond 3:1', { prompt: 'x', size: '3840x1024' }, '1:3'],
+    ['a size over the maximum', { prompt: 'x', size: '4096x2304' }, '3840'],
+    ['an unknown quality', { prompt: 'x', quality: 'ultra' }, 'Quality'],
+    ['an unknown format', { prompt: 'x', output_format: 'gif' }, 'Format'],
+    ['n of 0', { prompt: 'x', n: 0 }, 'at least 1'],
+    ['n of 11', { prompt: 'x', n: 11 }, 'at most 10'],
+    ['a fractional n', { prompt: 'x', n: 1.5 }, 'whole number'],
+    [
+      'transparent with jpeg',
+      { prompt: 'x', background: 'transparent', output_format: 'jpeg' },
+      'JPEG',
+    ],
+    ['an unknown field', { prompt: 'x', colour: 'red' }, 'colour'],
+    ['an array body', [1, 2], 'JSON object'],
+  ]
+
+  for (const [name, body, hint] of cases) {
+    it(`refuses ${name}`, async () => {
+      const user = await createTestUser(100)
+      const error = await expectError(await generate(user.token, body), 400, 'invalid_request')
+      expect(error.message).toContain(hint)
+      expect(await balanceOf(user.token)).toBe(100)
+    })
+  }
+
+  it('refuses a body that is not JSON', async () => {
+    const user = await createTestUser(100)
+    await expectError(await generate(user.token, '{"prompt": "x",'), 400, 'invalid_json')
+    expect(await balanceOf(user.token)).toBe(100)
+  })
+
+  it('refuses a body that is not declared as JSON with 415', async () => {
+    const user = await createTestUser(100)
+    const response = await callWorker('/v1/images/generate', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${user.token}`, 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ prompt: 'x' }),
+    })
+    await expectError(response, 415, 'unsupported_media_type')
+  })
+
+  it('refuses a body over the documented limit with 413', async () => {
+    const user = await createTestUser(100)
+    const response = await generate(user.token, {
+      prompt: 'x',
+      padding: 'y'.repeat(MAX_JSON_BODY_BYTES),
+    })
+    await expectError(response, 413, 'payload_too_large')
+    expect(await balanceOf(user.token)).toBe(100)
+  })
+
+  it('refuses a missing token and an unknown token with 401', async () => {
+    await expectError(await generate('', { prompt: 'x' }), 401, 'unauthorized')
+    await expectError(await generate('pf_not-a-real-token', { prompt: 'x' }), 401, 'unauthorized')
+    await expectError(await callWorker('/v1/account'), 401, 'unauthorized')
+  })
+
+  it('refuses a wrong or missing admin token', async () => {
+    await expectError(
+      await callWorker('/admin/users', jsonRequest('wrong', { name: 'x', credits: 5 })),
+      401,
+      'admin_unauthorized',
+    )
+    await expectError(
+      await callWorker('/admin/users', jsonRequest(null, { name: 'x', credits: 5 })),
+      401,
+      'admin_unauthorized',
+    )
+  })
+
+  it('answers an unknown route with the error shape', async () => {
+    await expectError(await callWorker('/v1/nothing-here'), 404, 'not_found')
+  })
+})
+
+describe('bad references', () => {
+  const dataUrl = (bytes: Uint8Array, type = 'image/png') => `data:${type};base64,${base64(bytes)}`
+
+  it('refuses more than 16 references', async () => {
+    const user = await createTestUser(100)
+    const reference = dataUrl(await solidPng(8, 8))
+    const response = await callWorker(
+      '/v1/images/edit',
+      jsonRequest(user.token, { prompt: 'x', references: Array(17).fill(reference) }),
+    )
+    await expectError(response, 400, 'invalid_request')
+    expect(await balanceOf(user.token)).toBe(100)
+  })
+
+  it('refuses an edit without references', async () => {
+    const user = await createTestUser(100)
+    await expectError(
+      await callWorker('/v1/images/edit', jsonRequest(user.token, { prompt: 'x', references: [] })),
+      400,
+      'invalid_request',
+    )
+    const form = new FormData()
+    form.append('prompt', 'x')
+    await expectError(
+      await callWorker('/v1/images/edit', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${user.token}` },
+        body: form,
+      }),
+      400,
+      'invalid_reference',
+    )
+  })
+
+  it('refuses a file that only claims to be an image', async () => {
+    const user = await createTestUser(100)
+    const form = new FormData()
+    form.append('prompt', 'x')
+    form.append('references', new Blob(['not an image at all'], { type: 'image/png' }), 'fake.png')
+    const error = await expectError(
+      await callWorker('/v1/images/edit', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${user.token}` },
+        body: form,
+      }),
+      400,
+      'invalid_reference',
+    )
+    expect(error.message).toContain('Reference 1')
+    expect(await balanceOf(user.token)).toBe(100)
+  })
+
+  it('refuses a reference over 10 MB', async () => {
+    const user = await createTestUser(100)
+    const big = new Uint8Array(10 * 1024 * 1024 + 1)
+    big.set(jpegHeader(100, 100))
+    const form = new FormData()
+    form.append('prompt', 'x')
+    form.append('references', new Blob([big], { type: 'image/jpeg' }), 'big.jpg')
+    await expectError(
+      await callWorker('/v1/images/edit', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${user.token}` },
+        body: form,
+      }),
+      400,
+      'invalid_reference',
+    )
+  })
+
+  it('refuses an edit body of another content type with 415', async () => {
+    const user = await createTestUser(100)
+    const response = await callWorker('/v1/images/edit', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${user.token}`, 'Content-Type': 'text/plain' },
+      body: 'hello',
+    })
+    await expectError(response, 415, 'unsupported_media_type')
+  })
+
+  it('accepts references as multipart files and as data: URLs', async () => {
+    const user = await createTestUser(100)
+    const png = await solidPng(16, 16)
+    const json = await callWorker(
+      '/v1/images/edit',
+      jsonRequest(user.token, { prompt: 'restyle', quality: 'low', references: [dataUrl(png)] }),
+    )
+    expect(json.status).toBe(200)
+    const form = new FormData()
+    form.append('prompt', 'restyle')
+    form.append('quality', 'low')
+    form.append('n', '2')
+    form.append('references', new Blob([png], { type: 'image/png' }), 'a.png')
+    const multipart = await callWorker('/v1/images/edit', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${user.token}` },
+      body: form,
+    })
+    expect(multipart.status).toBe(200)
+    expect(((await multipart.json()) as { data: { images: unknown[] } }).data.images).toHaveLength(
+      2,
+    )
+    expect(await balanceOf(user.token)).toBe(100 - 2 - 4)
+  })
+})
+
+describe('random bodies', () => {
+  it('never produce a 5xx and never move a credit unless they succeed', async () => {
+    const user = await createTestUser(1_000_000)
+    const field = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom(
+        '1:1',
+        '16:9',
+        '1536x864',
+        'low',
+        'high',
+        'png',
+        'jpeg',
+        'transparent',
+        'gpt-image-2',
+      ),
+      fc.array(fc.string(), { maxLength: 3 }),
+    )
+    const body = fc.oneof(
+      fc.dictionary(
+        fc.constantFrom(
+          'prompt',
+          'model',
+          'size',
+          'quality',
+          'n',
+          'background',
+          'output_format',
+          'stream',
+          'seed',
+          'extra',
+        ),
+        field,
+      ),
+      fc.jsonValue(),
+      fc.string(),
+    )
+    await fc.assert(
+      fc.asyncProperty(body, async (candidate) => {
+        const before = (await ledgerOf(user.user_id)).balance
+        const raw = typeof candidate === 'string' ? candidate : JSON.stringify(candidate)
+        const response = await generate(user.token, raw)
+        expect(response.status).toBeLessThan(500)
+        const after = (await ledgerOf(user.user_id)).balance
+        if (response.status !== 200) {
+          expect(after).toBe(before)
+          ErrorBodySchema.parse(await response.json())
+        } else {
+          await response.arrayBuffer()
+        }
+      }),
+      { numRuns: 120, seed: 20261121 },
+    )
+  }, 60_000)
+
+  it('admin routes never answer 5xx to random bodies', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (candidate) => {
+        const response = await callWorker(
+          '/admin/users',
+          jsonRequest(ADMIN_TOKEN, JSON.stringify(candidate)),
+        )
+        expect(response.status).toBeLessThan(500)
+      }),
+      { numRuns: 60, seed: 7 },
+    )
+  })
+})

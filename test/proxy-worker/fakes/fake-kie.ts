@@ -1,0 +1,80 @@
+import { renderPreviewPng } from '../../../proxy-worker/src/providers/preview/render-preview'
+
+export type KieOutcome = 'success' | 'fail' | 'policy' | 'no-credits'
+
+interface Task {
+  body: {
+    model: string
+    input: { prompt: string; aspect_ratio: string; resolution: string; input_urls?: string[] }
+  }
+  polls: number
+}
+
+/**
+ * A stand-in for KIE's gpt-image-2 task API: createTask answers `{ code, msg, data: { taskId } }`,
+ * recordInfo moves a task through waiting → generating → success|fail with `resultJson` as a JSON
+ * string, and result URLs serve the bytes. Errors come as `code` in the body with HTTP 200.
+ */
+export function fakeKie(outcome: KieOutcome = 'success', base = 'https://kie.fake') {
+  const tasks = new Map<string, Task>()
+  const resultBytes = new Map<string, Uint8Array>()
+  const handler = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init)
+    const url = new URL(request.url)
+    if (request.method === 'POST' && url.pathname === '/api/v1/jobs/createTask') {
+      if (outcome === 'no-credits')
+        return Response.json({ code: 402, msg: 'Credits insufficient', data: null })
+      const body = (await request.json()) as Task['body']
+      const taskId = `task_${tasks.size + 1}`
+      tasks.set(taskId, { body, polls: 0 })
+      return Response.json({ code: 200, msg: 'success', data: { taskId } })
+    }
+    if (url.pathname === '/api/v1/jobs/recordInfo') {
+      const taskId = url.searchParams.get('taskId') ?? ''
+      const task = tasks.get(taskId)
+      if (!task) return Response.json({ code: 404, msg: 'task not found', data: null })
+      task.polls++
+      if (task.polls < 2)
+        return Response.json({ code: 200, msg: 'success', data: { taskId, state: 'generating' } })
+      if (outcome === 'fail' || outcome === 'policy') {
+        const failMsg =
+          outcome === 'policy'
+            ? 'Content flagged as sensitive by the safety system'
+            : 'Internal generation error'
+        return Response.json({
+          code: 200,
+          msg: 'success',
+          data: { taskId, state: 'fail', failCode: '500', failMsg },
+        })
+      }
+      const [w, h] = task.body.input.aspect_ratio.split(':').map(Number)
+      const png = await renderPreviewPng({
+        prompt: task.body.input.prompt,
+        width: w * 64,
+        height: h * 64,
+        seed: 1,
+        index: 0,
+        transparent: false,
+        withText: false,
+      })
+      resultBytes.set(taskId, png)
+      return Response.json({
+        code: 200,
+        msg: 'success',
+        data: {
+          taskId,
+          state: 'success',
+          resultJson: JSON.stringify({ resultUrls: [`${base}/results/${taskId}.png`] }),
+        },
+      })
+    }
+    if (url.pathname.startsWith('/results/')) {
+      const bytes = resultBytes.get(url.pathname.slice('/results/'.length, -'.png'.length))
+      return bytes
+        ? new Response(bytes, { headers: { 'Content-Type': 'image/png' } })
+        : new Response('gone', { status: 404 })
+    }
+    return new Response('not found', { status: 404 })
+  }
+  return { handler, tasks }
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { balanceOf, createTestUser, generate, jsonRequest, startWorker } from './worker-client'
+
+describe('Idempotency-Key', () => {
+  it('returns the first result again for the same key and body, and charges once', async () => {
+    const user = await createTestUser(100)
+    const body = { prompt: 'same again', quality: 'medium', n: 2 }
+    const first = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-1' })
+    const second = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-1' })
+    expect(first.status).toBe(200)
+    expect(second.status).toBe(200)
+    expect(await second.json()).toEqual(await first.json())
+    expect(await balanceOf(user.token)).toBe(88)
+  })
+
+  it('refuses the same key with a different body with 422 and charges nothing', async () => {
+    const user = await createTestUser(100)
+    await generate(
+      user.token,
+      { prompt: 'first body', quality: 'low' },
+      {},
+      { 'Idempotency-Key': 'key-2' },
+    )
+    const response = await generate(
+      user.token,
+      { prompt: 'other body', quality: 'low' },
+      {},
+      { 'Idempotency-Key': 'key-2' },
+    )
+    expect(response.status).toBe(422)
+    expect(await response.json()).toMatchObject({ type: 'idempotency_mismatch' })
+    expect(await balanceOf(user.token)).toBe(98)
+  })
+
+  it('answers 409 while the first request with the key is still running', async () => {
+    const user = await createTestUser(100)
+    const body = { prompt: 'slow one', quality: 'low', stream: true }
+    const first = await startWorker(
+      '/v1/images/generate',
+      jsonRequest(user.token, body, { 'Idempotency-Key': 'key-3' }),
+      { PREVIEW_DELAY_MS: '600' },
+    )
+    const second = await generate(
+      user.token,
+      { ...body, stream: false },
+      { PREVIEW_DELAY_MS: '600' },
+      { 'Idempotency-Key': 'key-3' },
+    )
+    expect(second.status).toBe(409)
+    expect(await second.json()).toMatchObject({ type: 'idempotency_in_progress' })
+    await first.response.text()
+    await first.settled
+    expect(await balanceOf(user.token)).toBe(98)
+  })
+
+  it('keeps keys apart between users', async () => {
+    const [a, b] = [await createTestUser(100), await createTestUser(100)]
+    await generate(a.token, { prompt: 'mine', quality: 'low' }, {}, { 'Idempotency-Key': 'shared' })
+    const response = await generate(
+      b.token,
+      { prompt: 'yours', quality: 'low' },
+      {},
+      { 'Idempotency-Key': 'shared' },
+    )
+    expect(response.status).toBe(200)
+  })
+})

@@ -1,0 +1,95 @@
+import { SELF } from 'cloudflare:test'
+import OpenAI, { toFile } from 'openai'
+import { describe, expect, it } from 'vitest'
+import { imageInfo } from '../../proxy-worker/src/images/image-info'
+import { decodeBase64 } from '../../proxy-worker/src/providers/upstream-fetch'
+import { contractErrors } from './fakes/openai-contract'
+import { solidPng } from './fixtures/tiny-images'
+import { balanceOf, createTestUser } from './worker-client'
+
+/** The official SDK, unchanged: only its transport is pointed at the worker running in this runtime. */
+function sdkFor(token: string) {
+  return new OpenAI({
+    apiKey: token,
+    baseURL: 'https://worker.test/v1',
+    fetch: (url, init) => SELF.fetch(String(url), init as RequestInit),
+    maxRetries: 0,
+  })
+}
+
+describe('the official openai SDK against the worker', () => {
+  it('generates images and gets an ImagesResponse with b64_json, metered like the rest', async () => {
+    const user = await createTestUser(100)
+    const result = await sdkFor(user.token).images.generate({
+      model: 'gpt-image-2',
+      prompt: 'A lighthouse at dusk',
+      size: '1536x1024',
+      quality: 'low',
+      n: 2,
+    })
+    expect(contractErrors('ImagesResponse', result)).toEqual([])
+    expect(result.data).toHaveLength(2)
+    const info = imageInfo(decodeBase64(result.data![0].b64_json!))
+    expect(info).toMatchObject({ width: 1536, height: 1024 })
+    expect(result).toMatchObject({
+      size: '1536x1024',
+      quality: 'low',
+      output_format: 'png',
+      background: 'opaque',
+    })
+    expect(await balanceOf(user.token)).toBe(96)
+  })
+
+  it('edits with uploaded files', async () => {
+    const user = await createTestUser(100)
+    const file = await toFile(await solidPng(24, 24), 'frame.png', { type: 'image/png' })
+    const result = await sdkFor(user.token).images.edit({
+      model: 'gpt-image-2',
+      prompt: 'restyle',
+      image: [file, file],
+      quality: 'medium',
+    })
+    expect(result.data).toHaveLength(1)
+    expect(await balanceOf(user.token)).toBe(94)
+  })
+
+  it('streams image_generation events', async () => {
+    const user = await createTestUser(100)
+    const stream = await sdkFor(user.token).images.generate({
+      model: 'gpt-image-2',
+      prompt: 'streamed',
+      quality: 'low',
+      stream: true,
+      partial_images: 1,
+    })
+    const types: string[] = []
+    for await (const event of stream) {
+      types.push(event.type)
+      expect(contractErrors('ImageGenStreamEvent', event)).toEqual([])
+    }
+    expect(types.at(-1)).toBe('image_generation.completed')
+    expect(types).toContain('image_generation.partial_image')
+  })
+
+  it('raises the SDK error types with OpenAI-shaped bodies', async () => {
+    const poor = await createTestUser(1)
+    const error = await sdkFor(poor.token)
+      .images.generate({ model: 'gpt-image-2', prompt: 'too expensive', quality: 'high' })
+      .catch((caught) => caught)
+    expect(error).toBeInstanceOf(OpenAI.APIError)
+    expect(error.status).toBe(402)
+    expect(contractErrors('ErrorResponse', { error: error.error })).toEqual([])
+    expect(error.code).toBe('insufficient_credits')
+
+    const wrongKey = await sdkFor('pf_wrong')
+      .images.generate({ prompt: 'x' })
+      .catch((caught) => caught)
+    expect(wrongKey).toBeInstanceOf(OpenAI.AuthenticationError)
+
+    const badSize = await sdkFor(poor.token)
+      .images.generate({ prompt: 'x', size: '1000x1000' as '1024x1024' })
+      .catch((caught) => caught)
+    expect(badSize).toBeInstanceOf(OpenAI.BadRequestError)
+    expect(await balanceOf(poor.token)).toBe(1)
+  })
+})

@@ -1,0 +1,130 @@
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import type { Env } from '../../proxy-worker/src/env'
+import app from '../../proxy-worker/src/index'
+import { CreatedUserResponseSchema, GenerateResponseSchema } from '../../shared'
+
+export const ADMIN_TOKEN = 'test-admin-token'
+export const ORIGIN = 'https://worker.test'
+
+const baseEnv = env as unknown as Env
+
+/**
+ * Sends a request to the real worker app inside workerd, with real local KV, and configuration
+ * overrides for this one call. `settled` resolves when all its waitUntil work is done.
+ */
+export async function startWorker(
+  path: string,
+  init: RequestInit = {},
+  overrides: Partial<Env> = {},
+): Promise<{ response: Response; settled: Promise<void> }> {
+  const ctx = createExecutionContext()
+  const response = await app.fetch(
+    new Request(`${ORIGIN}${path}`, init),
+    { ...baseEnv, ...overrides },
+    ctx,
+  )
+  return { response, settled: waitOnExecutionContext(ctx) }
+}
+
+export async function callWorker(
+  path: string,
+  init: RequestInit = {},
+  overrides: Partial<Env> = {},
+) {
+  const { response, settled } = await startWorker(path, init, overrides)
+  const body = await response.arrayBuffer()
+  await settled
+  return new Response(body, { status: response.status, headers: response.headers })
+}
+
+export async function createTestUser(credits = 100, name = 'Test designer') {
+  const response = await callWorker('/admin/users', {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, credits }),
+  })
+  const { data } = CreatedUserResponseSchema.parse(await response.json())
+  return data
+}
+
+export function jsonRequest(
+  token: string | null,
+  body: unknown,
+  extraHeaders: Record<string, string> = {},
+): RequestInit {
+  return {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...extraHeaders,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  }
+}
+
+export async function balanceOf(token: string): Promise<number> {
+  const response = await callWorker('/v1/account', {
+    headers: { Authorization: `Bearer ${token}` },
+  })
+  const body = (await response.json()) as { data: { balance: number } }
+  return body.data.balance
+}
+
+export async function ledgerOf(userId: string) {
+  const response = await callWorker(`/admin/users/${userId}`, {
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+  })
+  return ((await response.json()) as { data: { balance: number; ledger: { delta: number }[] } })
+    .data
+}
+
+export async function generate(
+  token: string,
+  body: unknown,
+  overrides: Partial<Env> = {},
+  headers: Record<string, string> = {},
+) {
+  const response = await callWorker(
+    '/v1/images/generate',
+    jsonRequest(token, body, headers),
+    overrides,
+  )
+  return response
+}
+
+export async function generateOk(token: string, body: unknown, overrides: Partial<Env> = {}) {
+  const response = await generate(token, body, overrides)
+  if (response.status !== 200)
+    throw new Error(`expected 200, got ${response.status}: ${await response.text()}`)
+  return GenerateResponseSchema.parse(await response.json()).data
+}
+
+export interface ParsedSseEvent {
+  event: string
+  data: unknown
+}
+
+/** Reads a whole event stream: named events with JSON data, and how many keep-alive comments came. */
+export async function readEventStream(
+  response: Response,
+): Promise<{ events: ParsedSseEvent[]; comments: number }> {
+  const text = await response.text()
+  const events: ParsedSseEvent[] = []
+  let comments = 0
+  for (const block of text.split('\n\n')) {
+    if (block.trim() === '') continue
+    const lines = block.split('\n')
+    if (lines.every((line) => line.startsWith(':'))) {
+      comments++
+      continue
+    }
+    const event = lines.find((line) => line.startsWith('event: '))?.slice(7) ?? 'message'
+    const data = lines
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => line.slice(6))
+      .join('\n')
+    events.push({ event, data: JSON.parse(data) })
+  }
+  return { events, comments }
+}

@@ -1,0 +1,42 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: [
+            'test/shared/**/*.test.ts',
+            'test/plugin/**/*.test.{ts,tsx}',
+            'test/scripts/**/*.test.ts',
+          ],
+          environment: 'node',
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './proxy-worker/wrangler.jsonc' },
+            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token' } },
+          }),
+        ],
+        test: {
+          name: 'worker',
+          include: ['test/proxy-worker/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
