@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 
 /**
  * Every error the API can answer with: its HTTP status and the stable numeric code in the body.
@@ -35,13 +35,10 @@ export type ErrorType = keyof typeof ERROR_TYPES
 export const ERROR_TYPE_NAMES = Object.keys(ERROR_TYPES) as [ErrorType, ...ErrorType[]]
 
 export const ErrorBodySchema = z.object({
-  code: z
-    .number()
-    .int()
-    .refine((code) => code !== 0, 'An error code is never 0'),
+  code: z.int().check(z.refine((code: number) => code !== 0, 'An error code is never 0')),
   type: z.enum(ERROR_TYPE_NAMES),
-  message: z.string().min(1),
-  request_id: z.string().optional(),
+  message: z.string().check(z.minLength(1)),
+  request_id: z.optional(z.string()),
 })
 
 export type ErrorBody = z.infer<typeof ErrorBodySchema>

@@ -1,13 +1,13 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { okEnvelope } from './envelope'
 
 export const LedgerEntrySchema = z.object({
   id: z.string(),
   at: z.string(),
-  delta: z.number().int(),
+  delta: z.int(),
   reason: z.string(),
-  request_id: z.string().optional(),
-  balance_after: z.number().int(),
+  request_id: z.optional(z.string()),
+  balance_after: z.int(),
 })
 
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>
@@ -15,7 +15,7 @@ export type LedgerEntry = z.infer<typeof LedgerEntrySchema>
 export const AccountSchema = z.object({
   user_id: z.string(),
   name: z.string(),
-  balance: z.number().int(),
+  balance: z.int(),
   recent_usage: z.array(LedgerEntrySchema),
 })
 

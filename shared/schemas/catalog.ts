@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { ASPECT_RATIOS } from '../aspect-ratios'
 import { MODEL_IDS, PROVIDERS, QUALITIES } from '../models'
 import { okEnvelope } from './envelope'
@@ -10,17 +10,13 @@ export const CatalogModelSchema = z.object({
   default: z.boolean(),
   sizing: z.enum(['flexible', 'fixed']),
   aspect_ratios: z.array(
-    z.object({
-      ratio: z.enum(ASPECT_RATIOS),
-      width: z.number().int(),
-      height: z.number().int(),
-    }),
+    z.object({ ratio: z.enum(ASPECT_RATIOS), width: z.int(), height: z.int() }),
   ),
   qualities: z.array(z.enum(QUALITIES)),
-  max_n: z.number().int(),
+  max_n: z.int(),
   prices: z.object({ low: z.number(), medium: z.number(), high: z.number() }),
   takes_references: z.boolean(),
-  max_references: z.number().int(),
+  max_references: z.int(),
 })
 
 export type CatalogModel = z.infer<typeof CatalogModelSchema>

@@ -1,8 +1,8 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { okEnvelope } from './envelope'
-import { PromptSchema } from './image-request'
+import { objectError, PromptSchema } from './image-request'
 
-export const EnhanceRequestSchema = z.strictObject({ prompt: PromptSchema })
+export const EnhanceRequestSchema = z.strictObject({ prompt: PromptSchema }, { error: objectError })
 
 export const BRIEF_FIELDS = [
   'subject',

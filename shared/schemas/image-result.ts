@@ -1,18 +1,21 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { MODEL_IDS, PROVIDERS, QUALITIES } from '../models'
 import { okEnvelope } from './envelope'
 
 export const ImageMimeTypeSchema = z.enum(['image/png', 'image/jpeg', 'image/webp'])
 export type ImageMimeType = z.infer<typeof ImageMimeTypeSchema>
 
+const count = z.int().check(z.gte(0))
+const positive = z.int().check(z.gte(1))
+
 export const GeneratedImageSchema = z.object({
   id: z.string(),
-  index: z.number().int().min(0),
-  url: z.string().url(),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
+  index: count,
+  url: z.url(),
+  width: positive,
+  height: positive,
   mime_type: ImageMimeTypeSchema,
-  bytes: z.number().int().positive(),
+  bytes: positive,
   /** True when the offline preview renderer made it: a stand-in, not model output. */
   preview: z.boolean(),
 })
@@ -20,9 +23,9 @@ export const GeneratedImageSchema = z.object({
 export type GeneratedImage = z.infer<typeof GeneratedImageSchema>
 
 export const CreditResultSchema = z.object({
-  charged: z.number().int().min(0),
-  refunded: z.number().int().min(0),
-  balance: z.number().int(),
+  charged: count,
+  refunded: count,
+  balance: z.int(),
 })
 
 export type CreditResult = z.infer<typeof CreditResultSchema>
@@ -33,7 +36,7 @@ export const GenerationResultSchema = z.object({
   provider: z.enum(PROVIDERS),
   size: z.string(),
   quality: z.enum(QUALITIES),
-  requested: z.number().int().positive(),
+  requested: positive,
   images: z.array(GeneratedImageSchema),
   credits: CreditResultSchema,
   expires_at: z.string(),

@@ -1,8 +1,10 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { DEFAULT_MODEL, MODEL_IDS } from '../models'
 import { sizeValueProblem } from '../pixel-sizes'
 import {
   BACKGROUNDS,
+  formBoolean,
+  formNumber,
   OUTPUT_FORMATS,
   PromptSchema,
   TRANSPARENT_JPEG_MESSAGE,
@@ -12,57 +14,100 @@ import {
 /**
  * OpenAI's image request fields, as the official SDK sends them (`CreateImageRequest`,
  * `CreateImageEditRequest`, `EditImageBodyJsonParam`), mapped onto Promptframe's own request.
- * Fields that change nothing here (user, moderation, output_compression, input_fidelity) are accepted.
+ * Fields that change nothing here (user, moderation, output_compression, input_fidelity) are accepted;
+ * null counts as absent, as in OpenAI's spec.
  */
-const nullable = <T extends z.ZodType>(schema: T) =>
-  schema.nullish().transform((value) => value ?? undefined)
+function withDefault<T extends z.ZodMiniType, D extends NonNullable<z.output<T>>>(
+  schema: T,
+  fallback: D,
+) {
+  return z.pipe(
+    z.nullish(schema),
+    z.transform(
+      (value: z.output<T> | null | undefined) => (value ?? fallback) as NonNullable<z.output<T>>,
+    ),
+  )
+}
 
-const openAiSize = z
-  .string()
-  .superRefine((value, ctx) => {
-    const problem = value === 'auto' ? null : sizeValueProblem(value)
-    if (problem)
-      ctx.addIssue({ code: 'custom', message: `size "${value}" can't be used. ${problem}` })
-  })
-  .transform((value) => (value === 'auto' ? '1:1' : value))
+function optional<T extends z.ZodMiniType>(schema: T) {
+  return z.pipe(
+    z.nullish(schema),
+    z.transform(
+      (value: z.output<T> | null | undefined) => (value ?? undefined) as z.output<T> | undefined,
+    ),
+  )
+}
 
-const openAiQuality = z
-  .enum(['low', 'medium', 'high', 'auto'], { error: 'quality must be low, medium, high or auto.' })
-  .transform((value) => (value === 'auto' ? 'medium' : value))
+const openAiSize = z.pipe(
+  z.string({ error: 'size must be auto or WIDTHxHEIGHT.' }).check(
+    z.superRefine((value, ctx) => {
+      const problem = value === 'auto' ? null : sizeValueProblem(value)
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: `size "${value}" can't be used. ${problem}`,
+          input: value,
+        })
+    }),
+  ),
+  z.transform((value) => (value === 'auto' ? '1:1' : value)),
+)
 
+const openAiQuality = z.pipe(
+  z.enum(['low', 'medium', 'high', 'auto'], {
+    error: 'quality must be low, medium, high or auto.',
+  }),
+  z.transform((value) => (value === 'auto' ? 'medium' : value)),
+)
+
+const COUNT_MESSAGE = 'n must be a whole number from 1 to 10.'
 const imageCount = z
-  .number({ error: 'n must be a whole number from 1 to 10.' })
-  .int({ error: 'n must be a whole number from 1 to 10.' })
-  .min(1, { error: 'n must be from 1 to 10.' })
-  .max(10, { error: 'n must be from 1 to 10.' })
+  .int({ error: COUNT_MESSAGE })
+  .check(z.gte(1, { error: COUNT_MESSAGE }), z.lte(10, { error: COUNT_MESSAGE }))
+const partialImages = z.int({ error: 'partial_images must be 0 to 3.' }).check(z.gte(0), z.lte(3))
+const compression = z
+  .int({ error: 'output_compression must be 0 to 100.' })
+  .check(z.gte(0), z.lte(100))
 
 const openAiFields = {
   prompt: PromptSchema,
-  model: nullable(
+  model: withDefault(
     z.enum(MODEL_IDS, { error: `model must be one of ${MODEL_IDS.join(', ')}.` }),
-  ).transform((value) => value ?? DEFAULT_MODEL),
-  n: nullable(imageCount).transform((value) => value ?? 1),
-  size: nullable(openAiSize).transform((value) => value ?? '1:1'),
-  quality: nullable(openAiQuality).transform((value) => value ?? 'medium'),
-  background: nullable(
+    DEFAULT_MODEL,
+  ),
+  n: withDefault(imageCount, 1),
+  size: withDefault(openAiSize, '1:1'),
+  quality: withDefault(openAiQuality, 'medium'),
+  background: withDefault(
     z.enum(BACKGROUNDS, { error: 'background must be transparent, opaque or auto.' }),
-  ).transform((value) => value ?? 'auto'),
-  output_format: nullable(
+    'auto',
+  ),
+  output_format: withDefault(
     z.enum(OUTPUT_FORMATS, { error: 'output_format must be png, jpeg or webp.' }),
-  ).transform((value) => value ?? 'png'),
-  response_format: nullable(
+    'png',
+  ),
+  response_format: optional(
     z.enum(['b64_json', 'url'], { error: 'response_format must be b64_json or url.' }),
   ),
-  stream: nullable(z.boolean()),
-  partial_images: nullable(z.number().int().min(0).max(3)),
-  output_compression: nullable(z.number().int().min(0).max(100)),
-  moderation: nullable(z.enum(['low', 'auto'])),
-  user: nullable(z.string()),
+  stream: optional(z.boolean({ error: 'stream must be true or false.' })),
+  partial_images: optional(partialImages),
+  output_compression: optional(compression),
+  moderation: optional(z.enum(['low', 'auto'], { error: 'moderation must be low or auto.' })),
+  user: optional(z.string()),
+  input_fidelity: optional(
+    z.enum(['high', 'low'], { error: 'input_fidelity must be high or low.' }),
+  ),
 }
 
+const alphaCheck = z.refine(transparentNeedsAlpha, {
+  error: TRANSPARENT_JPEG_MESSAGE,
+  path: ['background'],
+})
+const NOT_AN_OBJECT = 'The request body must be a JSON object.'
+
 export const OpenAiGenerationRequestSchema = z
-  .object(openAiFields, { error: 'The request body must be a JSON object.' })
-  .refine(transparentNeedsAlpha, { error: TRANSPARENT_JPEG_MESSAGE, path: ['background'] })
+  .object(openAiFields, { error: NOT_AN_OBJECT })
+  .check(alphaCheck)
 
 export type OpenAiGenerationRequest = z.output<typeof OpenAiGenerationRequestSchema>
 
@@ -73,42 +118,43 @@ export const OpenAiJsonEditRequestSchema = z
       images: z
         .array(
           z.object({
-            image_url: z
-              .string({ error: 'Give each image as image_url with a data: URL.' })
-              .startsWith('data:', { error: 'Only data: URLs are accepted for image_url here.' }),
+            image_url: z.string({ error: 'Give each image as image_url with a data: URL.' }).check(
+              z.startsWith('data:', {
+                error: 'Only data: URLs are accepted for image_url here.',
+              }),
+            ),
           }),
           { error: 'images must list 1 to 16 images.' },
         )
-        .min(1, { error: 'images must list at least one image.' })
-        .max(16, { error: 'images may list at most 16 images.' }),
-      mask: z.unknown().optional(),
-      input_fidelity: nullable(z.enum(['high', 'low'])),
+        .check(
+          z.minLength(1, { error: 'images must list at least one image.' }),
+          z.maxLength(16, { error: 'images may list at most 16 images.' }),
+        ),
+      mask: z.optional(z.unknown()),
     },
-    { error: 'The request body must be a JSON object.' },
+    { error: NOT_AN_OBJECT },
   )
-  .refine(transparentNeedsAlpha, { error: TRANSPARENT_JPEG_MESSAGE, path: ['background'] })
+  .check(alphaCheck)
 
 /** Multipart form fields arrive as text. */
-const formNumber = z.coerce.number()
 export const OpenAiFormEditFieldsSchema = z
   .object({
     ...openAiFields,
-    n: nullable(formNumber.pipe(imageCount)).transform((value) => value ?? 1),
-    stream: nullable(z.enum(['true', 'false']).transform((value) => value === 'true')),
-    partial_images: nullable(formNumber.pipe(z.number().int().min(0).max(3))),
-    output_compression: nullable(formNumber.pipe(z.number().int().min(0).max(100))),
-    input_fidelity: nullable(z.enum(['high', 'low'])),
+    n: withDefault(formNumber(imageCount, COUNT_MESSAGE), 1),
+    stream: optional(formBoolean),
+    partial_images: optional(formNumber(partialImages, 'partial_images must be 0 to 3.')),
+    output_compression: optional(formNumber(compression, 'output_compression must be 0 to 100.')),
   })
-  .refine(transparentNeedsAlpha, { error: TRANSPARENT_JPEG_MESSAGE, path: ['background'] })
+  .check(alphaCheck)
 
 /** OpenAI's `ImagesResponse`. */
 export const OpenAiImagesResponseSchema = z.object({
-  created: z.number().int(),
-  data: z.array(z.object({ b64_json: z.string().optional(), url: z.string().optional() })),
-  background: z.enum(['transparent', 'opaque']).optional(),
-  output_format: z.enum(['png', 'webp', 'jpeg']).optional(),
-  size: z.enum(['1024x1024', '1024x1536', '1536x1024']).optional(),
-  quality: z.enum(['low', 'medium', 'high']).optional(),
+  created: z.int(),
+  data: z.array(z.object({ b64_json: z.optional(z.string()), url: z.optional(z.string()) })),
+  background: z.optional(z.enum(['transparent', 'opaque'])),
+  output_format: z.optional(z.enum(['png', 'webp', 'jpeg'])),
+  size: z.optional(z.enum(['1024x1024', '1024x1536', '1536x1024'])),
+  quality: z.optional(z.enum(['low', 'medium', 'high'])),
 })
 
 export type OpenAiImagesResponse = z.infer<typeof OpenAiImagesResponseSchema>

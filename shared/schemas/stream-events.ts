@@ -1,8 +1,11 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { ErrorBodySchema } from '../errors'
+import { PROVIDERS } from '../models'
 import { CreditResultSchema, GeneratedImageSchema, GenerationResultSchema } from './image-result'
 
 export const STAGES = ['accepted', 'generating', 'storing'] as const
+
+const count = z.int().check(z.gte(0))
 
 /**
  * The server-sent events of a streamed generation, in order: `stage`s, `partial` previews where
@@ -15,16 +18,21 @@ export const StreamEventSchema = z.discriminatedUnion('type', [
     type: z.literal('stage'),
     stage: z.enum(STAGES),
     message: z.string(),
-    elapsed_ms: z.number().int().min(0),
+    elapsed_ms: count,
   }),
   z.object({
     type: z.literal('partial'),
-    index: z.number().int().min(0),
-    partial_index: z.number().int().min(0),
+    index: count,
+    partial_index: count,
     mime_type: z.string(),
     b64_json: z.string(),
   }),
-  z.object({ type: z.literal('image'), image: GeneratedImageSchema }),
+  z.object({
+    type: z.literal('image'),
+    request_id: z.string(),
+    provider: z.enum(PROVIDERS),
+    image: GeneratedImageSchema,
+  }),
   z.object({ type: z.literal('credits'), credits: CreditResultSchema }),
   z.object({ type: z.literal('done'), result: GenerationResultSchema }),
   z.object({ type: z.literal('error'), error: ErrorBodySchema }),

@@ -95,22 +95,3 @@ export function ruleBrief(prompt: string): Brief {
     text,
   }
 }
-
-/** The brief written out as the prompt that is sent to the image model. */
-export function briefToPrompt(brief: Brief): string {
-  const lines = [
-    `Subject: ${brief.subject}`,
-    `Setting: ${brief.setting}`,
-    `Composition: ${brief.composition}`,
-    `Lighting: ${brief.lighting}`,
-    `Camera: ${brief.camera}`,
-    `Style: ${brief.style}`,
-    `Mood: ${brief.mood}`,
-  ]
-  if (brief.text.length > 0) {
-    lines.push(
-      `Text in the image, exactly as written: ${brief.text.map((quote) => `"${quote}"`).join(', ')}`,
-    )
-  }
-  return lines.join('\n')
-}

@@ -86,7 +86,9 @@ export async function generateOnce(
 }
 
 function replayEvents(result: GenerationResult, send: (event: StreamEvent) => void) {
-  for (const image of result.images) send({ type: 'image', image })
+  for (const image of result.images) {
+    send({ type: 'image', request_id: result.request_id, provider: result.provider, image })
+  }
   send({ type: 'credits', credits: result.credits })
   send({ type: 'done', result })
 }

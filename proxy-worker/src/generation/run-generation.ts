@@ -141,7 +141,7 @@ export async function runGeneration(
           preview: provider === 'preview',
         }
         images.push(image)
-        emit?.({ type: 'image', image })
+        emit?.({ type: 'image', request_id: requestId, provider, image })
       },
     })
   } catch (error) {

@@ -1,7 +1,7 @@
 import { zValidator } from '@hono/zod-validator'
 import type { ValidationTargets } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import type { AppEnv } from '../env'
 import { ApiError } from './api-error'
 
@@ -11,7 +11,7 @@ export function issuesMessage(error: { issues: readonly { message: string }[] })
 }
 
 /** zValidator whose failures become the one error shape, with the schema's own wording. */
-export function valid<Target extends keyof ValidationTargets, Schema extends z.ZodType>(
+export function valid<Target extends keyof ValidationTargets, Schema extends z.ZodMiniType>(
   target: Target,
   schema: Schema,
 ) {

@@ -1,7 +1,7 @@
 import { formatPixelSize } from '../../../shared'
+import { readSse } from '../../../shared/read-sse'
 import { ApiError } from '../http/api-error'
 import type { ImageJob, ImageProvider } from './image-provider'
-import { readSse } from './read-sse'
 import { abortOrNetworkError, decodeBase64, readJson, upstreamFetch } from './upstream-fetch'
 
 interface OpenAiSettings {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { CreateUserSchema, CreditChangeSchema, MAX_JSON_BODY_BYTES } from '../../../shared'
 import { changeCredits, createUser, readUser } from '../accounts/account-store'
 import type { AppEnv, UserRecord } from '../env'
@@ -9,7 +9,7 @@ import { limitBody } from '../http/limit-body'
 import { requireJson, valid } from '../http/validation'
 
 const UserIdSchema = z.object({
-  id: z.string().regex(/^u_[A-Za-z0-9_-]{8,40}$/, { error: 'No user has this id.' }),
+  id: z.string().check(z.regex(/^u_[A-Za-z0-9_-]{8,40}$/, { error: 'No user has this id.' })),
 })
 
 function adminView(user: UserRecord) {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { GenerateRequestSchema, MAX_EDIT_BODY_BYTES, MAX_JSON_BODY_BYTES } from '../../../shared'
 import type { AppEnv } from '../env'
 import { readEditRequest } from '../generation/read-edit-request'
@@ -11,7 +11,7 @@ import { requireJson, valid } from '../http/validation'
 import { getImage } from '../images/image-store'
 
 const ImageIdSchema = z.object({
-  id: z.string().regex(/^img_[A-Za-z0-9_-]{16,64}$/, { error: 'No image has this id.' }),
+  id: z.string().check(z.regex(/^img_[A-Za-z0-9_-]{16,64}$/, { error: 'No image has this id.' })),
 })
 
 export const images = new Hono<AppEnv>()

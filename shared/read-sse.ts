@@ -5,14 +5,15 @@ export interface SseMessage {
 
 /** Splits a server-sent-events body into messages, as the WHATWG spec frames them. */
 export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader()
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
   let buffer = ''
   let event = ''
   let data: string[] = []
   while (true) {
     const { value, done } = await reader.read()
     if (done) break
-    buffer += value
+    buffer += decoder.decode(value, { stream: true })
     let newline = buffer.search(/\r?\n/)
     while (newline !== -1) {
       const line = buffer.slice(0, newline)

@@ -1,0 +1,4 @@
+declare module '*.css' {
+  const classNames: Record<string, string>
+  export default classNames
+}

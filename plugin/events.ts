@@ -1,0 +1,78 @@
+import type { EventHandler } from '@create-figma-plugin/utilities'
+import type {
+  HistoryEntry,
+  PlacementPlan,
+  Provenance,
+  ReferenceImageBytes,
+  SelectionItem,
+  Settings,
+} from './types'
+
+// UI → main thread
+
+export interface SaveSettingsHandler extends EventHandler {
+  name: 'SAVE_SETTINGS'
+  handler: (settings: Settings) => void
+}
+
+export interface ExportReferencesHandler extends EventHandler {
+  name: 'EXPORT_REFERENCES'
+  handler: (exportId: string, nodeIds: string[]) => void
+}
+
+export interface StartPlacementHandler extends EventHandler {
+  name: 'START_PLACEMENT'
+  handler: (plan: PlacementPlan) => void
+}
+
+export interface ShowPartialHandler extends EventHandler {
+  name: 'SHOW_PARTIAL'
+  handler: (jobId: string, slot: number, bytes: Uint8Array) => void
+}
+
+export interface PlaceImageHandler extends EventHandler {
+  name: 'PLACE_IMAGE'
+  handler: (jobId: string, slot: number, bytes: Uint8Array, provenance: Provenance) => void
+}
+
+export interface FinishPlacementHandler extends EventHandler {
+  name: 'FINISH_PLACEMENT'
+  handler: (jobId: string) => void
+}
+
+export interface CancelPlacementHandler extends EventHandler {
+  name: 'CANCEL_PLACEMENT'
+  handler: (jobId: string) => void
+}
+
+export interface PlaceFromHistoryHandler extends EventHandler {
+  name: 'PLACE_FROM_HISTORY'
+  handler: (entryId: string) => void
+}
+
+export interface NotifyHandler extends EventHandler {
+  name: 'NOTIFY'
+  handler: (message: string, isError: boolean) => void
+}
+
+// main thread → UI
+
+export interface SelectionChangedHandler extends EventHandler {
+  name: 'SELECTION_CHANGED'
+  handler: (selection: SelectionItem[]) => void
+}
+
+export interface ReferencesExportedHandler extends EventHandler {
+  name: 'REFERENCES_EXPORTED'
+  handler: (exportId: string, references: ReferenceImageBytes[], problem: string | null) => void
+}
+
+export interface PlacementFinishedHandler extends EventHandler {
+  name: 'PLACEMENT_FINISHED'
+  handler: (jobId: string, placed: number) => void
+}
+
+export interface HistoryChangedHandler extends EventHandler {
+  name: 'HISTORY_CHANGED'
+  handler: (history: HistoryEntry[]) => void
+}

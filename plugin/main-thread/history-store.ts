@@ -1,0 +1,28 @@
+import type { HistoryEntry } from '../types'
+
+const HISTORY_KEY = 'promptframe.history'
+export const HISTORY_LIMIT = 40
+/** clientStorage holds 5 MB per plugin; history keeps well under it. */
+export const HISTORY_BYTE_BUDGET = 2 * 1024 * 1024
+
+export async function loadHistory(): Promise<HistoryEntry[]> {
+  return ((await figma.clientStorage.getAsync(HISTORY_KEY)) as HistoryEntry[] | undefined) ?? []
+}
+
+/** Newest first, at most HISTORY_LIMIT entries and HISTORY_BYTE_BUDGET bytes of thumbnails. */
+export function trimHistory(entries: HistoryEntry[]): HistoryEntry[] {
+  const kept: HistoryEntry[] = []
+  let bytes = 0
+  for (const entry of entries.slice(0, HISTORY_LIMIT)) {
+    bytes += (entry.thumbnail?.length ?? 0) + entry.provenance.prompt.length * 2 + 256
+    if (bytes > HISTORY_BYTE_BUDGET) break
+    kept.push(entry)
+  }
+  return kept
+}
+
+export async function addToHistory(entries: HistoryEntry[]): Promise<HistoryEntry[]> {
+  const history = trimHistory([...entries, ...(await loadHistory())])
+  await figma.clientStorage.setAsync(HISTORY_KEY, history)
+  return history
+}

@@ -1,0 +1,74 @@
+import {
+  AccountResponseSchema,
+  CatalogResponseSchema,
+  EnhanceResponseSchema,
+  ErrorBodySchema,
+} from '../../../shared'
+import type { Settings } from '../../types'
+import { ApiFailure, isAbort, NOT_CONFIGURED, networkMessage } from './api-failure'
+
+export function endpoint(settings: Settings, path: string): string {
+  return `${settings.workerUrl.replace(/\/+$/, '')}${path}`
+}
+
+export function authHeaders(settings: Settings): Record<string, string> {
+  if (!settings.token.trim()) throw new ApiFailure('not_configured', NOT_CONFIGURED)
+  return { Authorization: `Bearer ${settings.token.trim()}` }
+}
+
+/** fetch with network failures and the worker's error body turned into an ApiFailure. */
+export async function workerFetch(
+  settings: Settings,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  let response: Response
+  try {
+    response = await fetch(endpoint(settings, path), init)
+  } catch (error) {
+    if (isAbort(error)) throw error
+    throw new ApiFailure('network', networkMessage(settings.workerUrl))
+  }
+  if (response.ok) return response
+  const body = ErrorBodySchema.safeParse(await response.json().catch(() => null))
+  if (body.success) throw new ApiFailure(body.data.type, body.data.message)
+  throw new ApiFailure(
+    'http',
+    `The Promptframe service answered with an error (${response.status}). Try again in a moment.`,
+  )
+}
+
+export async function fetchCatalog(settings: Settings) {
+  const response = await workerFetch(settings, '/v1/models')
+  return CatalogResponseSchema.parse(await response.json()).data.models
+}
+
+export async function fetchAccount(settings: Settings) {
+  const response = await workerFetch(settings, '/v1/account', { headers: authHeaders(settings) })
+  return AccountResponseSchema.parse(await response.json()).data
+}
+
+export async function enhancePrompt(settings: Settings, prompt: string) {
+  const response = await workerFetch(settings, '/v1/prompts/enhance', {
+    method: 'POST',
+    headers: { ...authHeaders(settings), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ prompt }),
+  })
+  return EnhanceResponseSchema.parse(await response.json()).data
+}
+
+export async function downloadImage(settings: Settings, url: string): Promise<Uint8Array> {
+  let response: Response
+  try {
+    response = await fetch(url)
+  } catch (error) {
+    if (isAbort(error)) throw error
+    throw new ApiFailure('network', networkMessage(settings.workerUrl))
+  }
+  if (!response.ok)
+    throw new ApiFailure(
+      'not_found',
+      'A finished image could not be downloaded. Generate it again.',
+    )
+  return new Uint8Array(await response.arrayBuffer())
+}

@@ -1,0 +1,25 @@
+import { Button, TextboxMultiline } from '@create-figma-plugin/ui'
+import { h } from 'preact'
+import { useState } from 'preact/hooks'
+import styles from '../app.css'
+
+/** The enhanced brief, editable, to accept into the prompt or discard. */
+export function BriefReview(props: {
+  brief: string
+  onAccept: (prompt: string) => void
+  onDiscard: () => void
+}) {
+  const [draft, setDraft] = useState(props.brief)
+  return (
+    <div class={styles.body} data-testid="brief-review">
+      <div class={styles.label}>Enhanced brief: edit it, then use it as your prompt</div>
+      <TextboxMultiline value={draft} rows={10} onValueInput={setDraft} />
+      <div class={styles.row}>
+        <Button onClick={() => props.onAccept(draft)}>Use this prompt</Button>
+        <Button secondary onClick={props.onDiscard}>
+          Keep mine
+        </Button>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,120 @@
+import { emit } from '@create-figma-plugin/utilities'
+import type { GenerationResult, StreamEvent } from '../../shared'
+import type {
+  CancelPlacementHandler,
+  FinishPlacementHandler,
+  PlaceImageHandler,
+  ShowPartialHandler,
+  StartPlacementHandler,
+} from '../events'
+import type { Provenance, ReferenceImageBytes, Settings } from '../types'
+import type { GenerationPlan, PlannedRequest } from '../utilities/plan-generation'
+import { ApiFailure, CANCELLED_MESSAGE, isAbort } from './api/api-failure'
+import { streamGeneration } from './api/stream-generation'
+import { downloadImage } from './api/worker-api'
+import { base64ToBytes, prepareForFigma } from './prepare-for-figma'
+
+export interface GenerationProgress {
+  stage: string
+  delivered: number
+  balance: number | null
+}
+
+export interface ExecuteOptions {
+  settings: Settings
+  plan: GenerationPlan
+  /** The prompt as the designer wrote it, kept on the layers for Vary and Restyle. */
+  designerPrompt: string
+  signal: AbortSignal
+  exportReferences: (nodeIds: string[]) => Promise<ReferenceImageBytes[]>
+  onProgress: (progress: Partial<GenerationProgress>) => void
+}
+
+async function runRequest(
+  options: ExecuteOptions,
+  request: PlannedRequest,
+  onPlaced: () => void,
+): Promise<GenerationResult> {
+  const { settings, plan, signal } = options
+  const references =
+    request.referenceNodeIds.length > 0
+      ? await options.exportReferences(request.referenceNodeIds)
+      : []
+  const jobId = plan.placement.jobId
+  const placing: Promise<void>[] = []
+  const handle = async (event: StreamEvent) => {
+    if (event.type === 'stage') options.onProgress({ stage: event.message })
+    if (event.type === 'partial') {
+      emit<ShowPartialHandler>(
+        'SHOW_PARTIAL',
+        jobId,
+        request.firstSlot + event.index,
+        base64ToBytes(event.b64_json),
+      )
+    }
+    if (event.type === 'credits') options.onProgress({ balance: event.credits.balance })
+    if (event.type === 'image') {
+      const { image } = event
+      placing.push(
+        (async () => {
+          const raw = await downloadImage(settings, image.url)
+          const bytes = await prepareForFigma(raw, image.mime_type, image.width, image.height)
+          const provenance: Provenance = {
+            prompt: options.designerPrompt,
+            model: request.body.model ?? 'gpt-image-2',
+            size: String(request.body.size ?? '1:1'),
+            quality: request.body.quality ?? 'medium',
+            requestId: event.request_id,
+            provider: event.provider,
+            preview: image.preview,
+          }
+          emit<PlaceImageHandler>(
+            'PLACE_IMAGE',
+            jobId,
+            request.firstSlot + image.index,
+            bytes,
+            provenance,
+          )
+          onPlaced()
+        })(),
+      )
+    }
+  }
+  const result = await streamGeneration(settings, request.body, references, signal, handle)
+  await Promise.all(placing)
+  return result
+}
+
+/**
+ * Runs a planned generation end to end: placeholders first, partial previews as they stream, each
+ * final image as it lands, then one undo step. On cancel or failure, slots without an image go away.
+ * Resolves with how many images were placed; throws an ApiFailure the UI can show.
+ */
+export async function executeGeneration(options: ExecuteOptions): Promise<number> {
+  const { plan } = options
+  const jobId = plan.placement.jobId
+  let placed = 0
+  emit<StartPlacementHandler>('START_PLACEMENT', plan.placement)
+  const outcomes = await Promise.allSettled(
+    plan.requests.map((request) =>
+      runRequest(options, request, () => {
+        placed++
+        options.onProgress({ delivered: placed })
+      }),
+    ),
+  )
+  const failure = outcomes.find((outcome) => outcome.status === 'rejected')
+  if (options.signal.aborted) {
+    emit<CancelPlacementHandler>('CANCEL_PLACEMENT', jobId)
+    throw new ApiFailure('cancelled', CANCELLED_MESSAGE)
+  }
+  emit<FinishPlacementHandler>('FINISH_PLACEMENT', jobId)
+  if (failure) {
+    const reason = failure.reason
+    if (isAbort(reason)) throw new ApiFailure('cancelled', CANCELLED_MESSAGE)
+    throw reason instanceof ApiFailure
+      ? reason
+      : new ApiFailure('unknown', 'Something went wrong while placing the images. Try again.')
+  }
+  return placed
+}
