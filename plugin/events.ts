@@ -67,11 +67,6 @@ export interface ReferencesExportedHandler extends EventHandler {
   handler: (exportId: string, references: ReferenceImageBytes[], problem: string | null) => void
 }
 
-export interface PlacementFinishedHandler extends EventHandler {
-  name: 'PLACEMENT_FINISHED'
-  handler: (jobId: string, placed: number) => void
-}
-
 export interface HistoryChangedHandler extends EventHandler {
   name: 'HISTORY_CHANGED'
   handler: (history: HistoryEntry[]) => void

@@ -7,7 +7,6 @@ import type {
   NotifyHandler,
   PlaceFromHistoryHandler,
   PlaceImageHandler,
-  PlacementFinishedHandler,
   ReferencesExportedHandler,
   SaveSettingsHandler,
   SelectionChangedHandler,
@@ -68,8 +67,7 @@ export function registerHandlers() {
   on<ShowPartialHandler>('SHOW_PARTIAL', showPartial)
   on<PlaceImageHandler>('PLACE_IMAGE', placeImage)
   on<FinishPlacementHandler>('FINISH_PLACEMENT', async (jobId) => {
-    const { placed, history } = await finishPlacement(jobId)
-    emit<PlacementFinishedHandler>('PLACEMENT_FINISHED', jobId, placed)
+    const { history } = await finishPlacement(jobId)
     if (history) emit<HistoryChangedHandler>('HISTORY_CHANGED', history)
   })
   on<CancelPlacementHandler>('CANCEL_PLACEMENT', cancelPlacement)

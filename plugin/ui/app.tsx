@@ -264,7 +264,7 @@ export function App(startup: StartupData) {
               onClick={generate}
               data-testid="generate"
             >
-              {generateLabel(images, cost)}
+              {model ? generateLabel(images, cost) : 'Generate'}
             </Button>
           </div>
         ) : null}

@@ -1,0 +1,44 @@
+export interface SnapshotNode {
+  id: string
+  type: string
+  name: string
+  x: number
+  y: number
+  width: number
+  height: number
+  parentId: string | null
+  fill: { type: 'SOLID'; css: string } | { type: 'IMAGE'; hash: string } | null
+  provenance: string
+}
+
+export interface SceneSnapshot {
+  nodes: SnapshotNode[]
+  selection: string[]
+}
+
+/** Messages from the main-thread host (a Web Worker) to the harness page. */
+export type HostMessage =
+  | { kind: 'show-ui'; html: string; width: number; height: number }
+  | { kind: 'to-ui'; message: unknown }
+  | { kind: 'scene'; snapshot: SceneSnapshot }
+  | { kind: 'image'; hash: string; bytes: Uint8Array }
+  | { kind: 'notify'; message: string; error: boolean }
+
+export interface FrameSpec {
+  name: string
+  x: number
+  y: number
+  width: number
+  height: number
+  colour: [number, number, number]
+  children?: FrameSpec[]
+  imageBytes?: Uint8Array
+}
+
+/** Messages from the harness page to the host. */
+export type PageMessage =
+  | { kind: 'boot'; mainUrl: string; uiHtml: string; command: string; settings: unknown }
+  | { kind: 'from-ui'; message: unknown }
+  | { kind: 'select'; ids: string[] }
+  | { kind: 'add'; spec: FrameSpec; select: boolean }
+  | { kind: 'reset' }

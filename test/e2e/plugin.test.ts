@@ -1,0 +1,203 @@
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ARTIFACTS, type Environment, startEnvironment } from './e2e-environment'
+import type { SceneSnapshot } from './harness/scene-snapshot'
+
+let env: Environment
+
+beforeAll(async () => {
+  env = await startEnvironment({ port: 8797, previewDelayMs: 1500 })
+})
+
+afterAll(async () => {
+  await env?.close()
+})
+
+const plugin = (page: Page) => page.frameLocator('#plugin')
+const scene = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { harness: { scene(): SceneSnapshot } }).harness.scene(),
+  )
+const imageSize = (page: Page, hash: string) =>
+  page.evaluate(
+    (h) =>
+      (
+        window as unknown as {
+          harness: { imageSize(hash: string): Promise<{ width: number; height: number }> }
+        }
+      ).harness.imageSize(h),
+    hash,
+  )
+const selectByName = (page: Page, names: string[]) =>
+  page.evaluate((wanted) => {
+    const harness = (
+      window as unknown as { harness: { scene(): SceneSnapshot; select(ids: string[]): void } }
+    ).harness
+    harness.select(
+      harness
+        .scene()
+        .nodes.filter((node) => wanted.includes(node.name))
+        .map((node) => node.id),
+    )
+  }, names)
+
+async function waitForImages(page: Page, predicate: (snapshot: SceneSnapshot) => boolean) {
+  await page.waitForFunction(
+    (source) => {
+      const check = new Function('snapshot', `return (${source})(snapshot)`) as (
+        snapshot: SceneSnapshot,
+      ) => boolean
+      return check((window as unknown as { harness: { scene(): SceneSnapshot } }).harness.scene())
+    },
+    predicate.toString(),
+    { timeout: 30_000 },
+  )
+}
+
+async function typePrompt(page: Page, text: string) {
+  await plugin(page).locator('textarea').first().fill(text)
+}
+
+const screenshot = (page: Page, name: string) =>
+  page.screenshot({ path: join(ARTIFACTS, `${name}.png`) })
+
+describe('the plugin in a browser, against the real local worker', () => {
+  it('generates variations from a prompt into new frames of the chosen ratio', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token)
+    await expect
+      .poll(() => plugin(page).locator('[data-testid="balance"]').textContent())
+      .toContain('100 credits')
+    await typePrompt(page, 'A citrus soda bottle on a wet studio table, orange and teal')
+    await plugin(page).locator('[data-ratio="16:9"]').click()
+    await plugin(page).getByText('2', { exact: true }).click()
+    await expect
+      .poll(() => plugin(page).locator('[data-testid="generate"]').textContent())
+      .toBe('Generate 2 · 12 credits')
+    await plugin(page).locator('[data-testid="generate"]').click()
+    await waitForImages(
+      page,
+      (snapshot) => snapshot.nodes.filter((node) => node.provenance !== '').length === 2,
+    )
+    const generated = (await scene(page)).nodes.filter((node) => node.provenance !== '')
+    for (const node of generated) {
+      expect([node.width, node.height]).toEqual([1920, 1080])
+      expect(node.fill?.type).toBe('IMAGE')
+      const hash = (node.fill as { hash: string }).hash
+      expect(await imageSize(page, hash)).toEqual({ width: 1824, height: 1024 })
+      expect(JSON.parse(node.provenance)).toMatchObject({
+        model: 'gpt-image-2',
+        size: '16:9',
+        provider: 'preview',
+      })
+    }
+    expect(generated[0].name).toMatch(/^A citrus soda bottle/)
+    await expect
+      .poll(() => plugin(page).locator('[data-testid="balance"]').textContent())
+      .toContain('88 credits')
+    await screenshot(page, 'text-to-image')
+  })
+
+  it('restyles a selected frame, sending it as a reference', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token)
+    await selectByName(page, ['Landing hero'])
+    await plugin(page).getByText('Restyle selection').click()
+    await expect.poll(() => plugin(page).locator('[data-reference]').count()).toBe(1)
+    await typePrompt(page, 'Restyle as a watercolour illustration')
+    await plugin(page).locator('[data-ratio="3:2"]').click()
+    await plugin(page).locator('[data-testid="generate"]').click()
+    await waitForImages(page, (snapshot) =>
+      snapshot.nodes.some((node) => node.provenance !== '' && node.fill?.type === 'IMAGE'),
+    )
+    const account = await env.account(user.user_id)
+    expect(account.ledger.at(-1)?.reason).toBe('edit gpt-image-2 medium x1')
+    const [result] = (await scene(page)).nodes.filter((node) => node.provenance !== '')
+    expect([result.width, result.height]).toEqual([1620, 1080])
+    await screenshot(page, 'restyle')
+  })
+
+  it('fills several selected layers, each at its own shape', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token)
+    await selectByName(page, ['Mobile mockup', 'Product card'])
+    await plugin(page).getByText('Fill selection').click()
+    await typePrompt(page, 'Bold abstract gradient background')
+    await expect
+      .poll(() => plugin(page).locator('[data-testid="generate"]').textContent())
+      .toBe('Generate 2 · 12 credits')
+    await plugin(page).locator('[data-testid="generate"]').click()
+    await waitForImages(page, (snapshot) =>
+      ['Mobile mockup', 'Product card'].every(
+        (name) => snapshot.nodes.find((node) => node.name === name)?.fill?.type === 'IMAGE',
+      ),
+    )
+    const nodes = (await scene(page)).nodes
+    const phone = nodes.find((node) => node.name === 'Mobile mockup')!
+    const card = nodes.find((node) => node.name === 'Product card')!
+    const phoneImage = await imageSize(page, (phone.fill as { hash: string }).hash)
+    const cardImage = await imageSize(page, (card.fill as { hash: string }).hash)
+    expect(Math.abs(phoneImage.width / phoneImage.height - 375 / 812)).toBeLessThan(0.01)
+    expect(cardImage.width).toBe(cardImage.height)
+    await screenshot(page, 'fill-selection')
+  })
+
+  it('cancels a running generation: placeholders go and the credits come back', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token)
+    await typePrompt(page, 'A slow one')
+    await plugin(page).locator('[data-testid="generate"]').click()
+    await plugin(page).locator('[data-testid="progress"]').waitFor()
+    await waitForImages(page, (snapshot) =>
+      snapshot.nodes.some((node) => node.name.endsWith('(generating…)')),
+    )
+    await screenshot(page, 'in-progress')
+    await plugin(page).getByText('Cancel').click()
+    await waitForImages(
+      page,
+      (snapshot) => !snapshot.nodes.some((node) => node.name.endsWith('(generating…)')),
+    )
+    await expect
+      .poll(() => plugin(page).locator('[role="status"]').textContent())
+      .toContain('cancelled')
+    await expect
+      .poll(async () => (await env.account(user.user_id)).balance, { timeout: 10_000 })
+      .toBe(100)
+    expect((await scene(page)).nodes.filter((node) => node.provenance !== '')).toHaveLength(0)
+  })
+
+  it('refuses up front when the credits do not cover the cost', async () => {
+    const user = await env.createUser(4)
+    const page = await env.openPlugin(user.token)
+    await typePrompt(page, 'Too expensive')
+    await plugin(page).getByText('High').click()
+    await expect
+      .poll(() => plugin(page).locator('[data-testid="generate"]').isDisabled())
+      .toBe(true)
+    await expect
+      .poll(() =>
+        plugin(page).getByText('This needs 12 credits and you have 4 credits').isVisible(),
+      )
+      .toBe(true)
+    await screenshot(page, 'out-of-credits')
+  })
+
+  it('tells the designer when the token is wrong', async () => {
+    const page = await env.openPlugin('pf_not-a-real-token')
+    await expect
+      .poll(() => plugin(page).locator('[role="alert"]').textContent())
+      .toContain('Your token was not accepted')
+    await screenshot(page, 'wrong-token')
+  })
+
+  it('renders in the dark theme', async () => {
+    const user = await env.createUser(10)
+    const page = await env.openPlugin(user.token, '&theme=dark')
+    const background = await plugin(page)
+      .locator('body')
+      .evaluate((body) => getComputedStyle(body).backgroundColor)
+    expect(background).toBe('rgb(44, 44, 44)')
+    await screenshot(page, 'dark-theme')
+  })
+})
