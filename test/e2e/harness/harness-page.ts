@@ -15,6 +15,10 @@ let scene: SceneSnapshot = { nodes: [], selection: [] }
 let theme: Theme = params.get('theme') === 'dark' ? 'dark' : 'light'
 let uiHtml: string | null = null
 let host: Worker
+const measured = new Map<
+  string,
+  (result: Extract<HostMessage, { kind: 'reference-measured' }>) => void
+>()
 
 function send(message: PageMessage) {
   host.postMessage(message)
@@ -97,6 +101,9 @@ function onHostMessage(event: MessageEvent<HostMessage>) {
   } else if (message.kind === 'scene') {
     scene = message.snapshot
     render()
+  } else if (message.kind === 'reference-measured') {
+    measured.get(message.nodeId)?.(message)
+    measured.delete(message.nodeId)
   } else if (message.kind === 'notify') {
     const item = document.createElement('div')
     item.className = message.error ? 'notice error' : 'notice'
@@ -181,6 +188,13 @@ const harness = {
     if (!url) return null
     const bitmap = await createImageBitmap(await (await fetch(url)).blob())
     return { width: bitmap.width, height: bitmap.height }
+  },
+  /** What the plugin would send for this layer as a reference: bytes, pixel size and format. */
+  measureReference(nodeId: string) {
+    return new Promise((resolve) => {
+      measured.set(nodeId, resolve)
+      send({ kind: 'measure-reference', nodeId })
+    })
   },
   setTheme(next: Theme) {
     theme = next

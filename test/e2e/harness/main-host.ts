@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import { exportReference } from '../../../plugin/main-thread/export-reference'
 import { FakeFigma } from '../../plugin/fake-figma/fake-figma'
 import type { FakeSceneNode, Rasterize } from '../../plugin/fake-figma/fake-nodes'
 import type {
@@ -179,6 +180,18 @@ host.onmessage = async (event: MessageEvent<PageMessage>) => {
   } else if (message.kind === 'add') {
     const node = add(message.spec)
     if (message.select) figma.currentPage.selection = [node]
+  } else if (message.kind === 'measure-reference') {
+    // The plugin's own export code, run against the fake, to measure what a reference costs to send.
+    const node = await figma.getNodeByIdAsync(message.nodeId)
+    const reference = await exportReference(node as unknown as SceneNode)
+    post({
+      kind: 'reference-measured',
+      nodeId: message.nodeId,
+      bytes: reference.bytes.length,
+      width: reference.width,
+      height: reference.height,
+      mimeType: reference.mimeType,
+    })
   } else if (message.kind === 'reset') {
     for (const node of [...figma.currentPage.children]) node.remove()
   }

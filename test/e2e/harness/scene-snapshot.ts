@@ -23,6 +23,14 @@ export type HostMessage =
   | { kind: 'scene'; snapshot: SceneSnapshot }
   | { kind: 'image'; hash: string; bytes: Uint8Array }
   | { kind: 'notify'; message: string; error: boolean }
+  | {
+      kind: 'reference-measured'
+      nodeId: string
+      bytes: number
+      width: number
+      height: number
+      mimeType: string
+    }
 
 export interface FrameSpec {
   name: string
@@ -42,3 +50,4 @@ export type PageMessage =
   | { kind: 'select'; ids: string[] }
   | { kind: 'add'; spec: FrameSpec; select: boolean }
   | { kind: 'reset' }
+  | { kind: 'measure-reference'; nodeId: string }

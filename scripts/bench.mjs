@@ -1,0 +1,248 @@
+// npm run bench: figures, not pass/fail. Prints
+//  1. the worker's added latency over calling a fake upstream directly (p50, p99) at 1, 10 and 50
+//     concurrent clients, and whether metering stayed exact;
+//  2. the gzip sizes of build/ui.js and build/main.js against their targets;
+//  3. the bytes the plugin sends for one reference exported from a 4000 px frame.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { chromium } from 'playwright-core'
+import { startHarnessServer } from './harness-server.mjs'
+import { adminRequest, ROOT, waitForWorker } from './local-worker.mjs'
+
+const UPSTREAM_DELAY_MS = Number(process.env.BENCH_UPSTREAM_DELAY_MS ?? 100)
+const WORKER_PORT = 8799
+const LEVELS = [
+  { clients: 1, requests: 100 },
+  { clients: 10, requests: 400 },
+  { clients: 50, requests: 1000 },
+]
+const ADMIN_TOKEN = 'bench-admin-token'
+// A real 1×1 PNG, as OpenAI would send it in b64_json.
+const TINY_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC'
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+/** A fake OpenAI images endpoint with a fixed delay, answering ImagesResponse as the spec says. */
+function startFakeUpstream() {
+  const server = createServer((request, response) => {
+    let body = ''
+    request.on('data', (chunk) => (body += chunk))
+    request.on('end', () => {
+      const n = JSON.parse(body || '{}').n ?? 1
+      setTimeout(() => {
+        response.writeHead(200, { 'Content-Type': 'application/json' })
+        response.end(
+          JSON.stringify({
+            created: Math.floor(Date.now() / 1000),
+            data: Array.from({ length: n }, () => ({ b64_json: TINY_PNG })),
+            quality: 'low',
+            output_format: 'png',
+            background: 'opaque',
+          }),
+        )
+      }, UPSTREAM_DELAY_MS)
+    })
+  })
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${server.address().port}/v1` }),
+    ),
+  )
+}
+
+async function timed(fn) {
+  const start = performance.now()
+  const response = await fn()
+  await response.arrayBuffer()
+  if (!response.ok) throw new Error(`HTTP ${response.status}`)
+  return performance.now() - start
+}
+
+/** Runs `requests` calls spread over `clients` concurrent loops; returns sorted latencies in ms. */
+async function load(clients, requests, call) {
+  const latencies = []
+  let next = 0
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      while (next < requests) {
+        next++
+        latencies.push(await timed(() => call(client)))
+      }
+    }),
+  )
+  return latencies.sort((a, b) => a - b)
+}
+
+async function benchWorker() {
+  const upstream = await startFakeUpstream()
+  const state = mkdtempSync(join(tmpdir(), 'promptframe-bench-'))
+  const worker = spawn(
+    join(ROOT, 'node_modules/.bin/wrangler'),
+    [
+      'dev',
+      '--config',
+      'proxy-worker/wrangler.jsonc',
+      '--port',
+      String(WORKER_PORT),
+      '--ip',
+      '127.0.0.1',
+      '--persist-to',
+      state,
+      '--show-interactive-dev-session=false',
+      '--var',
+      `ADMIN_TOKEN:${ADMIN_TOKEN}`,
+      '--var',
+      'IMAGE_PROVIDER:openai',
+      '--var',
+      'OPENAI_API_KEY:sk-bench',
+      '--var',
+      `OPENAI_BASE_URL:${upstream.url}`,
+    ],
+    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: 'ignore' },
+  )
+  const workerUrl = `http://127.0.0.1:${WORKER_PORT}`
+  try {
+    await waitForWorker(workerUrl, 90_000, () => worker.exitCode === null)
+    const body = JSON.stringify({
+      model: 'gpt-image-2',
+      prompt: 'bench',
+      size: '1024x1024',
+      quality: 'low',
+      n: 1,
+    })
+    const direct = (client) =>
+      fetch(`${upstream.url}/images/generations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sk-bench' },
+        body,
+      })
+    const hop = await load(1, 100, () => fetch(`${workerUrl}/`))
+    console.log(
+      `Worker overhead (fake upstream with a fixed ${UPSTREAM_DELAY_MS} ms delay; gpt-image-2 low, 2 credits a request)`,
+    )
+    console.log(
+      `wrangler dev's own hop, GET / with no work: p50 ${percentile(hop, 50).toFixed(1)} ms, p99 ${percentile(hop, 99).toFixed(1)} ms (part of every "added" figure below; not there when deployed)`,
+    )
+    console.log(
+      'clients  requests  direct p50/p99 ms   via worker p50/p99 ms   added p50/p99 ms   metering',
+    )
+    for (const { clients, requests } of LEVELS) {
+      const perClient = Math.ceil(requests / clients) + 5
+      const users = await Promise.all(
+        Array.from({ length: clients }, (_, i) =>
+          adminRequest(workerUrl, ADMIN_TOKEN, 'POST', '/admin/users', {
+            name: `bench ${clients}/${i}`,
+            credits: perClient * 2,
+          }),
+        ),
+      )
+      const viaWorker = (client) =>
+        fetch(`${workerUrl}/v1/images/generate`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: `Bearer ${users[client].token}`,
+          },
+          body: JSON.stringify({ prompt: 'bench', size: '1:1', quality: 'low' }),
+        })
+      await load(clients, clients * 2, viaWorker) // warm up
+      const directTimes = await load(clients, requests, direct)
+      const workerTimes = await load(clients, requests, viaWorker)
+      const accounts = await Promise.all(
+        users.map((user) =>
+          adminRequest(workerUrl, ADMIN_TOKEN, 'GET', `/admin/users/${user.user_id}`),
+        ),
+      )
+      const spent = accounts.reduce((sum, account) => sum + (perClient * 2 - account.balance), 0)
+      const ledgersAgree = accounts.every(
+        (account) =>
+          account.ledger.reduce((sum, entry) => sum + entry.delta, 0) === account.balance,
+      )
+      const exact = spent === (requests + clients * 2) * 2 && ledgersAgree
+      const fmt = (sorted) =>
+        `${percentile(sorted, 50).toFixed(1)}/${percentile(sorted, 99).toFixed(1)}`
+      const added = `${(percentile(workerTimes, 50) - percentile(directTimes, 50)).toFixed(1)}/${(percentile(workerTimes, 99) - percentile(directTimes, 99)).toFixed(1)}`
+      console.log(
+        `${String(clients).padStart(7)}  ${String(requests).padStart(8)}  ${fmt(directTimes).padStart(17)}  ${fmt(workerTimes).padStart(22)}  ${added.padStart(17)}   ${exact ? 'exact' : 'NOT EXACT'} (${spent} credits spent, ledgers ${ledgersAgree ? 'sum to balances' : 'disagree'})`,
+      )
+    }
+  } finally {
+    worker.kill('SIGTERM')
+    upstream.server.close()
+    await new Promise((done) => worker.once('exit', done))
+    rmSync(state, { recursive: true, force: true })
+  }
+}
+
+function benchSizes() {
+  if (!existsSync(join(ROOT, 'build/ui.js')))
+    spawnSync(join(ROOT, 'node_modules/.bin/build-figma-plugin'), ['--minify'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    })
+  console.log('\nPlugin bundles (minified, gzip -9)')
+  for (const [file, targetKb] of [
+    ['build/ui.js', 60],
+    ['build/main.js', 20],
+  ]) {
+    const bytes = readFileSync(join(ROOT, file))
+    const gz = gzipSync(bytes, { level: 9 }).length
+    console.log(
+      `  ${file.padEnd(14)} ${(bytes.length / 1024).toFixed(1).padStart(7)} KB raw  ${(gz / 1024).toFixed(1).padStart(6)} KB gzip  (target ≤ ${targetKb} KB: ${gz <= targetKb * 1024 ? 'met' : 'MISSED'})`,
+    )
+  }
+}
+
+async function benchReference() {
+  const harness = await startHarnessServer(0)
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+  try {
+    const page = await browser.newPage()
+    await page.goto(`${harness.url}/?samples=0&token=bench&worker=http://127.0.0.1:9`)
+    await page.waitForSelector('body[data-ready="true"]')
+    await page.evaluate(() => window.harness.addImage())
+    await page.waitForFunction(() => window.harness.nodeByName('Photo'))
+    // A 4000×2250 frame holding a photo and some layout, as a designer's hero mockup might.
+    await page.evaluate(() =>
+      window.harness.add({
+        name: 'Big frame',
+        x: 0,
+        y: 2000,
+        width: 4000,
+        height: 2250,
+        colour: [240, 240, 245],
+        children: [
+          { name: 'Band', x: 0, y: 0, width: 4000, height: 400, colour: [20, 30, 60] },
+          { name: 'Card', x: 2400, y: 700, width: 1200, height: 1200, colour: [250, 190, 60] },
+          { name: 'Button', x: 300, y: 1500, width: 900, height: 220, colour: [13, 153, 255] },
+        ],
+      }),
+    )
+    await page.waitForFunction(() => window.harness.nodeByName('Big frame'))
+    const id = await page.evaluate(() => window.harness.nodeByName('Big frame').id)
+    const result = await page.evaluate((nodeId) => window.harness.measureReference(nodeId), id)
+    console.log(
+      "\nReference upload for a 4000×2250 frame (the plugin's own export code, rendered by Chromium)",
+    )
+    console.log(
+      `  sent as ${result.mimeType} ${result.width}×${result.height}: ${(result.bytes / 1024).toFixed(1)} KB (a 2x PNG export would be 8000×4500)`,
+    )
+  } finally {
+    await browser.close()
+    await harness.close()
+  }
+}
+
+await benchWorker()
+benchSizes()
+await benchReference()
