@@ -117,7 +117,7 @@ async function benchWorker() {
       quality: 'low',
       n: 1,
     })
-    const direct = (client) =>
+    const direct = () =>
       fetch(`${upstream.url}/images/generations`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sk-bench' },

@@ -103,6 +103,20 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
   })
 })
 
+function editForm(fields: Record<string, string>, files: [Blob, string][] = []) {
+  const form = new FormData()
+  for (const [name, value] of Object.entries(fields)) form.append(name, value)
+  for (const [blob, name] of files) form.append('references', blob, name)
+  return form
+}
+
+const postForm = (token: string, form: FormData) =>
+  callWorker('/v1/images/edit', {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+    body: form,
+  })
+
 describe('bad references', () => {
   const dataUrl = (bytes: Uint8Array, type = 'image/png') => `data:${type};base64,${base64(bytes)}`
 
@@ -124,14 +138,8 @@ describe('bad references', () => {
       400,
       'invalid_request',
     )
-    const form = new FormData()
-    form.append('prompt', 'x')
     await expectError(
-      await callWorker('/v1/images/edit', {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${user.token}` },
-        body: form,
-      }),
+      await postForm(user.token, editForm({ prompt: 'x' })),
       400,
       'invalid_reference',
     )
@@ -139,18 +147,10 @@ describe('bad references', () => {
 
   it('refuses a file that only claims to be an image', async () => {
     const user = await createTestUser(100)
-    const form = new FormData()
-    form.append('prompt', 'x')
-    form.append('references', new Blob(['not an image at all'], { type: 'image/png' }), 'fake.png')
-    const error = await expectError(
-      await callWorker('/v1/images/edit', {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${user.token}` },
-        body: form,
-      }),
-      400,
-      'invalid_reference',
-    )
+    const form = editForm({ prompt: 'x' }, [
+      [new Blob(['not an image at all'], { type: 'image/png' }), 'fake.png'],
+    ])
+    const error = await expectError(await postForm(user.token, form), 400, 'invalid_reference')
     expect(error.message).toContain('Reference 1')
     expect(await balanceOf(user.token)).toBe(100)
   })
@@ -159,18 +159,8 @@ describe('bad references', () => {
     const user = await createTestUser(100)
     const big = new Uint8Array(10 * 1024 * 1024 + 1)
     big.set(jpegHeader(100, 100))
-    const form = new FormData()
-    form.append('prompt', 'x')
-    form.append('references', new Blob([big], { type: 'image/jpeg' }), 'big.jpg')
-    await expectError(
-      await callWorker('/v1/images/edit', {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${user.token}` },
-        body: form,
-      }),
-      400,
-      'invalid_reference',
-    )
+    const form = editForm({ prompt: 'x' }, [[new Blob([big], { type: 'image/jpeg' }), 'big.jpg']])
+    await expectError(await postForm(user.token, form), 400, 'invalid_reference')
   })
 
   it('refuses an edit body of another content type with 415', async () => {
@@ -191,16 +181,10 @@ describe('bad references', () => {
       jsonRequest(user.token, { prompt: 'restyle', quality: 'low', references: [dataUrl(png)] }),
     )
     expect(json.status).toBe(200)
-    const form = new FormData()
-    form.append('prompt', 'restyle')
-    form.append('quality', 'low')
-    form.append('n', '2')
-    form.append('references', new Blob([png], { type: 'image/png' }), 'a.png')
-    const multipart = await callWorker('/v1/images/edit', {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${user.token}` },
-      body: form,
-    })
+    const form = editForm({ prompt: 'restyle', quality: 'low', n: '2' }, [
+      [new Blob([png], { type: 'image/png' }), 'a.png'],
+    ])
+    const multipart = await postForm(user.token, form)
     expect(multipart.status).toBe(200)
     expect(((await multipart.json()) as { data: { images: unknown[] } }).data.images).toHaveLength(
       2,

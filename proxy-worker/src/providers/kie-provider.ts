@@ -1,5 +1,6 @@
 import type { Quality } from '../../../shared'
 import { ApiError } from '../http/api-error'
+import { abortableDelay } from './abortable-delay'
 import type { ImageJob, ImageProvider } from './image-provider'
 import { abortOrNetworkError, readJson, upstreamFetch } from './upstream-fetch'
 
@@ -58,21 +59,6 @@ function looksLikePolicyBlock(record: KieRecord): boolean {
   return /sensitive|policy|safety|moderat|nsfw/i.test(
     `${record.failCode ?? ''} ${record.failMsg ?? ''}`,
   )
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        reject(signal.reason)
-      },
-      { once: true },
-    )
-  })
 }
 
 /** KIE's task API: one createTask per image, polled until it succeeds or fails; result bytes copied at once. */
@@ -145,7 +131,7 @@ export function kieProvider(settings: KieSettings): ImageProvider {
           `The image model failed${record.failMsg ? `: ${record.failMsg}` : ''}. Your credits were refunded: try again.`,
         )
       }
-      await sleep(settings.pollIntervalMs, job.signal).catch((error) => {
+      await abortableDelay(settings.pollIntervalMs, job.signal).catch((error) => {
         throw abortOrNetworkError(error, job.signal)
       })
     }

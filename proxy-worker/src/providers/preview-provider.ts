@@ -1,21 +1,7 @@
+import { abortableDelay } from './abortable-delay'
 import type { ImageProvider } from './image-provider'
 import { renderPreviewPng } from './preview/render-preview'
 import { encodeBase64 } from './upstream-fetch'
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        reject(signal.reason)
-      },
-      { once: true },
-    )
-  })
-}
 
 /** How much smaller the streamed partial preview is than the final image. */
 const PARTIAL_DIVISOR = 8
@@ -35,7 +21,7 @@ export function previewProvider(delayMs: number): ImageProvider {
       }
       await Promise.all(
         Array.from({ length: job.n }, async (_, index) => {
-          await pause(delayMs / 2, job.signal)
+          await abortableDelay(delayMs / 2, job.signal)
           if (job.onPartial) {
             const partial = await renderPreviewPng({
               ...base,
@@ -51,7 +37,7 @@ export function previewProvider(delayMs: number): ImageProvider {
               b64: encodeBase64(partial),
             })
           }
-          await pause(delayMs / 2, job.signal)
+          await abortableDelay(delayMs / 2, job.signal)
           const png = await renderPreviewPng({ ...base, index, ...job.size, withText: true })
           job.signal.throwIfAborted()
           await job.deliver(index, png)

@@ -155,33 +155,45 @@ export class FakeFillsNode extends FakeSceneNode implements Pick<RectangleNode, 
 
 export class FakeRectangle extends FakeFillsNode {}
 
+/** Children handling shared by frames and groups. */
+function containerOf(owner: FakeSceneNode & FakeContainer, env: FakeEnvironment) {
+  return {
+    appendChild(child: FakeSceneNode) {
+      appendTo(owner, child)
+      env.changed()
+    },
+    removeChild(child: FakeSceneNode) {
+      const index = owner.children.indexOf(child)
+      if (index !== -1) owner.children.splice(index, 1)
+    },
+  }
+}
+
 export class FakeFrame extends FakeFillsNode implements FakeContainer {
   readonly type = 'FRAME' as const
   readonly children: FakeSceneNode[] = []
+  readonly #container = containerOf(this, this.env)
   constructor(env: FakeEnvironment) {
     super(env)
     this.fills = [{ type: 'SOLID', color: { r: 1, g: 1, b: 1 } }]
   }
   appendChild(child: FakeSceneNode) {
-    appendTo(this, child)
-    this.env.changed()
+    this.#container.appendChild(child)
   }
   removeChild(child: FakeSceneNode) {
-    const index = this.children.indexOf(child)
-    if (index !== -1) this.children.splice(index, 1)
+    this.#container.removeChild(child)
   }
 }
 
 export class FakeGroup extends FakeSceneNode implements FakeContainer {
   readonly type = 'GROUP' as const
   readonly children: FakeSceneNode[] = []
+  readonly #container = containerOf(this, this.env)
   appendChild(child: FakeSceneNode) {
-    appendTo(this, child)
-    this.env.changed()
+    this.#container.appendChild(child)
   }
   removeChild(child: FakeSceneNode) {
-    const index = this.children.indexOf(child)
-    if (index !== -1) this.children.splice(index, 1)
+    this.#container.removeChild(child)
   }
 }
 
