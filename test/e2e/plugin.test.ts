@@ -191,6 +191,44 @@ describe('the plugin in a browser, against the real local worker', () => {
     await screenshot(page, 'wrong-token')
   })
 
+  it('enhances a rough prompt into an editable brief, keeping quoted text', async () => {
+    const user = await env.createUser(10)
+    const page = await env.openPlugin(user.token)
+    await typePrompt(page, 'poster of a soda can, studio, headline "Fresh Drop"')
+    await plugin(page).getByText('Enhance').click()
+    await plugin(page).locator('[data-testid="brief-review"]').waitFor()
+    const brief = await plugin(page).locator('[data-testid="brief-review"] textarea').inputValue()
+    expect(brief).toContain('Subject: poster of a soda can')
+    expect(brief).toContain('"Fresh Drop"')
+    await screenshot(page, 'enhance')
+    await plugin(page).getByText('Use this prompt').click()
+    await expect
+      .poll(() => plugin(page).locator('textarea').first().inputValue())
+      .toContain('Lighting:')
+  })
+
+  it('places a result from history again', async () => {
+    const user = await env.createUser(20)
+    const page = await env.openPlugin(user.token)
+    await typePrompt(page, 'Teal wave pattern')
+    await plugin(page).locator('[data-testid="generate"]').click()
+    await waitForImages(
+      page,
+      (snapshot) => snapshot.nodes.filter((node) => node.provenance !== '').length === 1,
+    )
+    await plugin(page).getByText('History', { exact: true }).click()
+    await plugin(page).locator('[data-history]').first().waitFor()
+    await plugin(page).getByText('Place again').first().click()
+    await waitForImages(
+      page,
+      (snapshot) => snapshot.nodes.filter((node) => node.provenance !== '').length === 2,
+    )
+    const [first, again] = (await scene(page)).nodes.filter((node) => node.provenance !== '')
+    expect(again.fill).toEqual(first.fill)
+    expect(again.x).toBeGreaterThanOrEqual(first.x + first.width)
+    await screenshot(page, 'history')
+  })
+
   it('renders in the dark theme', async () => {
     const user = await env.createUser(10)
     const page = await env.openPlugin(user.token, '&theme=dark')

@@ -1,4 +1,7 @@
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { Env } from '../../proxy-worker/src/env'
+import app from '../../proxy-worker/src/index'
 import { ErrorBodySchema, StreamEventSchema } from '../../shared'
 import { fakeOpenAi, type OpenAiBehaviour } from './fakes/fake-openai'
 import { contractErrors } from './fakes/openai-contract'
@@ -11,6 +14,7 @@ import {
   generateOk,
   jsonRequest,
   ledgerOf,
+  ORIGIN,
   readEventStream,
   startWorker,
 } from './worker-client'
@@ -266,5 +270,26 @@ describe('refunds for every way an upstream call can fail', () => {
     const user = await createTestUser(100)
     await generate(user.token, { prompt: 'once only', quality: 'low' }, OPENAI)
     expect(fake.calls).toHaveLength(1)
+  })
+})
+
+describe('client disconnects', () => {
+  it('aborts the upstream call and refunds when a non-streaming client goes away', async () => {
+    const fake = useFakeOpenAi({ kind: 'hang' })
+    const user = await createTestUser(100)
+    const client = new AbortController()
+    const ctx = createExecutionContext()
+    const request = new Request(`${ORIGIN}/v1/images/generate`, {
+      ...jsonRequest(user.token, { prompt: 'leaving early', quality: 'high' }),
+      signal: client.signal,
+    })
+    const answer = app.fetch(request, { ...(env as unknown as Env), ...OPENAI }, ctx)
+    while (fake.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(await balanceOf(user.token)).toBe(88)
+    client.abort()
+    const response = await answer
+    await waitOnExecutionContext(ctx)
+    expect(response.status).toBe(499)
+    expect(await balanceOf(user.token)).toBe(100)
   })
 })

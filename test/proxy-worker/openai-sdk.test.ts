@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { imageInfo } from '../../proxy-worker/src/images/image-info'
 import { decodeBase64 } from '../../proxy-worker/src/providers/upstream-fetch'
 import { contractErrors } from './fakes/openai-contract'
-import { solidPng } from './fixtures/tiny-images'
+import { base64, solidPng } from './fixtures/tiny-images'
 import { balanceOf, createTestUser } from './worker-client'
 
 /** The official SDK, unchanged: only its transport is pointed at the worker running in this runtime. */
@@ -91,5 +91,41 @@ describe('the official openai SDK against the worker', () => {
       .catch((caught) => caught)
     expect(badSize).toBeInstanceOf(OpenAI.BadRequestError)
     expect(await balanceOf(poor.token)).toBe(1)
+  })
+})
+
+describe('OpenAI-compatible edits without the SDK', () => {
+  it("takes EditImageBodyJsonParam's images with data URLs", async () => {
+    const user = await createTestUser(100)
+    const png = await solidPng(20, 20)
+    const response = await SELF.fetch('https://worker.test/v1/images/edits', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${user.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gpt-image-2',
+        prompt: 'restyle',
+        quality: 'low',
+        images: [{ image_url: `data:image/png;base64,${base64(png)}` }],
+      }),
+    })
+    expect(response.status).toBe(200)
+    expect(contractErrors('ImagesResponse', await response.json())).toEqual([])
+    expect(await balanceOf(user.token)).toBe(98)
+  })
+
+  it("refuses masks and bad sizes in OpenAI's error shape", async () => {
+    const user = await createTestUser(100)
+    const form = new FormData()
+    form.append('prompt', 'restyle')
+    form.append('image', new Blob([await solidPng(20, 20)], { type: 'image/png' }), 'a.png')
+    form.append('mask', new Blob([await solidPng(20, 20)], { type: 'image/png' }), 'mask.png')
+    const masked = await SELF.fetch('https://worker.test/v1/images/edits', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${user.token}` },
+      body: form,
+    })
+    expect(masked.status).toBe(400)
+    expect(contractErrors('ErrorResponse', await masked.json())).toEqual([])
+    expect(await balanceOf(user.token)).toBe(100)
   })
 })

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { exportReference } from '../../../plugin/main-thread/export-reference'
 import { loadHistory } from '../../../plugin/main-thread/history-store'
+import { placeFromHistory } from '../../../plugin/main-thread/place-from-history'
 import {
   cancelPlacement,
   finishPlacement,
@@ -179,5 +180,40 @@ describe('references', () => {
       ['GROUP', false],
     ])
     expect(imageInfo(items[0].thumbnail!)).toMatchObject({ height: 64 })
+  })
+})
+
+describe('history', () => {
+  it('places a result again from the image the file already holds, beside the selection', async () => {
+    await startPlacement(framesPlan(1))
+    placeImage('job-1', 0, png(64, 36), provenance)
+    await finishPlacement('job-1')
+    const [entry] = await loadHistory()
+    const [original] = figmaFake.currentPage.children as FakeFillsNode[]
+    figmaFake.currentPage.selection = [original]
+    expect(placeFromHistory(entry, true)).toBeNull()
+    const again = figmaFake.currentPage.children.at(-1) as FakeFillsNode
+    expect(again).not.toBe(original)
+    expect((again.fills[0] as ImagePaint).imageHash).toBe(entry.imageHash)
+    expect([again.width, again.height]).toEqual([1920, 1080])
+    expect(again.x).toBeGreaterThanOrEqual(original.x + original.width)
+    expect(again.name).toBe('a fox · AI-generated')
+    expect(readProvenance(again as unknown as SceneNode)).toEqual(provenance)
+  })
+
+  it('says so when the image is no longer in the file', () => {
+    const problem = placeFromHistory(
+      {
+        id: 'x',
+        createdAt: '',
+        provenance,
+        imageHash: 'gone',
+        width: 10,
+        height: 10,
+        thumbnail: null,
+      },
+      false,
+    )
+    expect(problem).toContain('not in this file')
   })
 })
