@@ -67,6 +67,11 @@ export interface ReferencesExportedHandler extends EventHandler {
   handler: (exportId: string, references: ReferenceImageBytes[], problem: string | null) => void
 }
 
+export interface PlacementStartedHandler extends EventHandler {
+  name: 'PLACEMENT_STARTED'
+  handler: (jobId: string, problem: string | null) => void
+}
+
 export interface HistoryChangedHandler extends EventHandler {
   name: 'HISTORY_CHANGED'
   handler: (history: HistoryEntry[]) => void

@@ -7,6 +7,7 @@ import type {
   NotifyHandler,
   PlaceFromHistoryHandler,
   PlaceImageHandler,
+  PlacementStartedHandler,
   ReferencesExportedHandler,
   SaveSettingsHandler,
   SelectionChangedHandler,
@@ -61,9 +62,14 @@ async function exportReferences(exportId: string, nodeIds: string[]) {
 export function registerHandlers() {
   on<SaveSettingsHandler>('SAVE_SETTINGS', saveSettings)
   on<ExportReferencesHandler>('EXPORT_REFERENCES', exportReferences)
-  on<StartPlacementHandler>('START_PLACEMENT', (plan) =>
-    startPlacement(plan).catch((error: Error) => figma.notify(error.message, { error: true })),
-  )
+  on<StartPlacementHandler>('START_PLACEMENT', async (plan) => {
+    try {
+      await startPlacement(plan)
+      emit<PlacementStartedHandler>('PLACEMENT_STARTED', plan.jobId, null)
+    } catch (error) {
+      emit<PlacementStartedHandler>('PLACEMENT_STARTED', plan.jobId, (error as Error).message)
+    }
+  })
   on<ShowPartialHandler>('SHOW_PARTIAL', showPartial)
   on<PlaceImageHandler>('PLACE_IMAGE', placeImage)
   on<FinishPlacementHandler>('FINISH_PLACEMENT', async (jobId) => {

@@ -19,6 +19,7 @@ import {
   promptTooLong,
 } from '../utilities/form-state'
 import { planGeneration, planProblem } from '../utilities/plan-generation'
+import { ApiFailure } from './api/api-failure'
 import { enhancePrompt, fetchAccount, fetchCatalog } from './api/worker-api'
 import styles from './app.css'
 import { BriefReview } from './components/brief-review'
@@ -45,6 +46,7 @@ export function App(startup: StartupData) {
   const [selection, setSelection] = useState(startup.selection)
   const [history, setHistory] = useState(startup.history)
   const [catalog, setCatalog] = useState<CatalogModel[]>([])
+  const [catalogFailed, setCatalogFailed] = useState(false)
   const [balance, setBalance] = useState<number | null>(null)
   const [form, setForm] = useState<FormState>(() => initialForm(startup))
   const [notice, setNotice] = useState<NoticeMessage | null>(
@@ -77,8 +79,12 @@ export function App(startup: StartupData) {
   const refresh = useCallback(async (current: Settings) => {
     try {
       setCatalog(await fetchCatalog(current))
+      setCatalogFailed(false)
       if (current.token) setBalance((await fetchAccount(current)).balance)
     } catch (error) {
+      setCatalogFailed(
+        (failed) => failed || !(error instanceof ApiFailure && error.type === 'unauthorized'),
+      )
       setNotice({ kind: 'error', text: describeFailure(error) })
     }
   }, [])
@@ -107,7 +113,9 @@ export function App(startup: StartupData) {
     form.placement === 'fill' ? references.filter((item) => item.fillable).length : form.n
   const cost = model ? costOf(model, form.quality, images) : 0
   const problem = !formForPlan
-    ? 'Loading models…'
+    ? catalogFailed
+      ? 'Connect to the service first (Settings)'
+      : 'Loading models…'
     : promptTooLong(form)
       ? 'The prompt is too long: shorten it to 20,000 characters.'
       : planProblem(formForPlan, references)

@@ -1,9 +1,10 @@
-import { emit } from '@create-figma-plugin/utilities'
+import { emit, on } from '@create-figma-plugin/utilities'
 import type { GenerationResult, StreamEvent } from '../../shared'
 import type {
   CancelPlacementHandler,
   FinishPlacementHandler,
   PlaceImageHandler,
+  PlacementStartedHandler,
   ShowPartialHandler,
   StartPlacementHandler,
 } from '../events'
@@ -85,6 +86,20 @@ async function runRequest(
   return result
 }
 
+/** Makes room on the canvas and waits until the main thread has, so nothing is paid for that cannot be placed. */
+function startPlacement(plan: GenerationPlan): Promise<void> {
+  const jobId = plan.placement.jobId
+  return new Promise((resolve, reject) => {
+    const stop = on<PlacementStartedHandler>('PLACEMENT_STARTED', (startedId, problem) => {
+      if (startedId !== jobId) return
+      stop()
+      if (problem) reject(new ApiFailure('placement', problem))
+      else resolve()
+    })
+    emit<StartPlacementHandler>('START_PLACEMENT', plan.placement)
+  })
+}
+
 /**
  * Runs a planned generation end to end: placeholders first, partial previews as they stream, each
  * final image as it lands, then one undo step. On cancel or failure, slots without an image go away.
@@ -94,7 +109,7 @@ export async function executeGeneration(options: ExecuteOptions): Promise<number
   const { plan } = options
   const jobId = plan.placement.jobId
   let placed = 0
-  emit<StartPlacementHandler>('START_PLACEMENT', plan.placement)
+  await startPlacement(plan)
   const outcomes = await Promise.allSettled(
     plan.requests.map((request) =>
       runRequest(options, request, () => {

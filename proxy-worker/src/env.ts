@@ -22,7 +22,10 @@ export interface UserRecord {
   name: string
   created_at: string
   balance: number
+  /** The newest ledger entries; older ones are archived in chunks so this record stays small. */
   ledger: LedgerEntry[]
+  /** How many archived chunks precede `ledger` (keys ledger:<user id>:0 … n-1). */
+  archived_chunks?: number
 }
 
 export interface AppVariables {

@@ -1,6 +1,16 @@
+import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { LEDGER_TAIL_LIMIT } from '../../proxy-worker/src/accounts/account-store'
 import { ErrorBodySchema } from '../../shared'
-import { balanceOf, createTestUser, generate, ledgerOf } from './worker-client'
+import {
+  ADMIN_TOKEN,
+  balanceOf,
+  callWorker,
+  createTestUser,
+  generate,
+  jsonRequest,
+  ledgerOf,
+} from './worker-client'
 
 describe('metering', () => {
   it('refuses with 402, the balance and the cost, when credits are short, and sends nothing upstream', async () => {
@@ -45,4 +55,31 @@ describe('metering', () => {
     expect(ledger.balance).toBe(24)
     for (const entry of ledger.ledger.slice(1)) expect(entry).toHaveProperty('request_id')
   })
+})
+
+describe('a long ledger', () => {
+  it('archives old entries in chunks, keeps the user record small, and still sums to the balance', async () => {
+    const user = await createTestUser(0)
+    const changes = LEDGER_TAIL_LIMIT + 60
+    for (let i = 1; i <= changes; i++) {
+      const response = await callWorker(
+        `/admin/users/${user.user_id}/credits`,
+        jsonRequest(ADMIN_TOKEN, { delta: i % 7 === 0 ? -1 : 2, reason: `change ${i}` }),
+      )
+      expect(response.status).toBe(200)
+    }
+    const ledger = await ledgerOf(user.user_id)
+    expect(ledger.ledger).toHaveLength(changes)
+    expect(ledger.ledger.map((entry) => (entry as unknown as { reason: string }).reason)).toEqual(
+      Array.from({ length: changes }, (_, i) => `admin: change ${i + 1}`),
+    )
+    expect(ledger.ledger.reduce((sum, entry) => sum + entry.delta, 0)).toBe(ledger.balance)
+    const record = await (env as unknown as { STORE: KVNamespace }).STORE.get<{
+      ledger: unknown[]
+      archived_chunks: number
+    }>(`user:${user.user_id}`, 'json')
+    expect(record!.ledger.length).toBeLessThanOrEqual(LEDGER_TAIL_LIMIT)
+    expect(record!.archived_chunks).toBeGreaterThanOrEqual(1)
+    expect(await balanceOf(user.token)).toBe(ledger.balance)
+  }, 60_000)
 })

@@ -5,6 +5,10 @@ import { withUserLock } from './user-lock'
 
 const userKey = (userId: string) => `user:${userId}`
 const tokenKey = (tokenHash: string) => `token:${tokenHash}`
+const ledgerChunkKey = (userId: string, index: number) => `ledger:${userId}:${index}`
+
+/** When the ledger kept in the user record grows past this, its oldest half moves to a chunk. */
+export const LEDGER_TAIL_LIMIT = 200
 
 export async function readUser(store: KVNamespace, userId: string): Promise<UserRecord | null> {
   return store.get<UserRecord>(userKey(userId), 'json')
@@ -78,8 +82,34 @@ export async function changeCredits(
       balance_after: balance,
       ...(change.requestId ? { request_id: change.requestId } : {}),
     }
-    const updated: UserRecord = { ...user, balance, ledger: [...user.ledger, entry] }
+    const updated = await archiveOldEntries(store, {
+      ...user,
+      balance,
+      ledger: [...user.ledger, entry],
+    })
     await store.put(userKey(userId), JSON.stringify(updated))
     return updated
   })
+}
+
+/**
+ * Keeps the user record small: the oldest entries go to an immutable chunk written before the
+ * record that counts it, so a crash in between leaves an unreferenced chunk, never a double count.
+ */
+async function archiveOldEntries(store: KVNamespace, user: UserRecord): Promise<UserRecord> {
+  if (user.ledger.length <= LEDGER_TAIL_LIMIT) return user
+  const chunks = user.archived_chunks ?? 0
+  const cut = user.ledger.length - LEDGER_TAIL_LIMIT / 2
+  await store.put(ledgerChunkKey(user.id, chunks), JSON.stringify(user.ledger.slice(0, cut)))
+  return { ...user, ledger: user.ledger.slice(cut), archived_chunks: chunks + 1 }
+}
+
+/** Every ledger entry of a user, oldest first: the archived chunks, then the record's own. */
+export async function fullLedger(store: KVNamespace, user: UserRecord): Promise<LedgerEntry[]> {
+  const chunks = await Promise.all(
+    Array.from({ length: user.archived_chunks ?? 0 }, (_, index) =>
+      store.get<LedgerEntry[]>(ledgerChunkKey(user.id, index), 'json'),
+    ),
+  )
+  return [...chunks.flatMap((chunk) => chunk ?? []), ...user.ledger]
 }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import * as z from 'zod/mini'
 import { CreateUserSchema, CreditChangeSchema, MAX_JSON_BODY_BYTES } from '../../../shared'
-import { changeCredits, createUser, readUser } from '../accounts/account-store'
+import { changeCredits, createUser, fullLedger, readUser } from '../accounts/account-store'
 import type { AppEnv, UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
 import { requireAdmin } from '../http/authenticate'
@@ -12,13 +12,13 @@ const UserIdSchema = z.object({
   id: z.string().check(z.regex(/^u_[A-Za-z0-9_-]{8,40}$/, { error: 'No user has this id.' })),
 })
 
-function adminView(user: UserRecord) {
+async function adminView(store: KVNamespace, user: UserRecord) {
   return {
     user_id: user.id,
     name: user.name,
     balance: user.balance,
     created_at: user.created_at,
-    ledger: user.ledger,
+    ledger: await fullLedger(store, user),
   }
 }
 
@@ -40,13 +40,16 @@ admin.post(
   async (c) => {
     const { name, credits } = c.req.valid('json')
     const { user, token } = await createUser(c.env.STORE, name, credits)
-    return c.json({ code: 0, message: 'ok', data: { ...adminView(user), token } }, 201)
+    return c.json(
+      { code: 0, message: 'ok', data: { ...(await adminView(c.env.STORE, user)), token } },
+      201,
+    )
   },
 )
 
 admin.get('/users/:id', valid('param', UserIdSchema), async (c) => {
   const user = await existingUser(c.env.STORE, c.req.valid('param').id)
-  return c.json({ code: 0, message: 'ok', data: adminView(user) })
+  return c.json({ code: 0, message: 'ok', data: await adminView(c.env.STORE, user) })
 })
 
 admin.post(
@@ -72,6 +75,6 @@ admin.post(
         }
       },
     )
-    return c.json({ code: 0, message: 'ok', data: adminView(user) })
+    return c.json({ code: 0, message: 'ok', data: await adminView(c.env.STORE, user) })
   },
 )
