@@ -1,8 +1,8 @@
 // npm start: the plugin build (watching), the worker on :8787 with local KV that survives restarts,
 // a local account with credits, and the browser harness for trying the plugin without Figma.
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { startHarnessServer } from './harness-server.mjs'
 import { adminRequest, ensureDevVars, ROOT, waitForWorker } from './local-worker.mjs'
 
@@ -58,6 +58,7 @@ async function ensureAccount(adminToken) {
     name: 'Local designer',
     credits: STARTING_CREDITS,
   })
+  mkdirSync(dirname(ACCOUNT_FILE), { recursive: true })
   writeFileSync(ACCOUNT_FILE, JSON.stringify({ user_id: user.user_id, token: user.token }, null, 2))
   return { user_id: user.user_id, token: user.token, balance: user.balance }
 }
