@@ -105,7 +105,7 @@ export async function respondWithGeneration(
     const { result } = await generateOnce(c, slot, request, references, c.req.raw.signal)
     return c.json({ code: 0, message: 'ok', data: result })
   }
-  const { response, done } = sseStream(async (send, signal) => {
+  const { response, done } = sseStream<StreamEvent>(async (send, signal) => {
     if (slot?.replay) return replayEvents(slot.replay, send)
     try {
       const { result } = await generateOnce(c, slot, request, references, signal, send)

@@ -1,5 +1,3 @@
-import type { StreamEvent } from '../../../shared'
-
 const HEARTBEAT_MS = 10_000
 const encoder = new TextEncoder()
 
@@ -12,8 +10,8 @@ export function formatSseEvent(event: { type: string }): string {
  * a generation of several minutes never meets an idle timeout; when the client goes away the
  * `signal` given to `produce` fires. The returned promise settles when `produce` has finished.
  */
-export function sseStream(
-  produce: (send: (event: StreamEvent) => void, signal: AbortSignal) => Promise<void>,
+export function sseStream<Event extends { type: string }>(
+  produce: (send: (event: Event) => void, signal: AbortSignal) => Promise<void>,
   clientSignal: AbortSignal,
 ): { response: Response; done: Promise<void> } {
   const disconnected = new AbortController()

@@ -98,44 +98,46 @@ async function respondOpenAi(
     return c.json(body)
   }
 
-  const { response, done } = sseStream(async (send, signal) => {
-    const write = send as unknown as (event: { type: string; [field: string]: unknown }) => void
-    const common = (result?: GenerationResult) => ({
-      created_at: Math.floor(Date.now() / 1000),
-      size:
-        result?.size && (RESPONSE_SIZES as readonly string[]).includes(result.size)
-          ? result.size
-          : 'auto',
-      quality: request.quality,
-      background: request.background,
-      output_format: request.output_format,
-    })
-    try {
-      const outcome = slot?.replay
-        ? { result: slot.replay, files: await storedBytes(c, slot.replay) }
-        : await generateOnce(c, slot, request, references, signal, (event) => {
-            if (event.type === 'partial') {
-              write({
-                type: `${eventPrefix}.partial_image`,
-                b64_json: event.b64_json,
-                partial_image_index: event.partial_index,
-                ...common(),
-              })
-            }
+  const { response, done } = sseStream<{ type: string; [field: string]: unknown }>(
+    async (write, signal) => {
+      const common = (result?: GenerationResult) => ({
+        created_at: Math.floor(Date.now() / 1000),
+        size:
+          result?.size && (RESPONSE_SIZES as readonly string[]).includes(result.size)
+            ? result.size
+            : 'auto',
+        quality: request.quality,
+        background: request.background,
+        output_format: request.output_format,
+      })
+      try {
+        const outcome = slot?.replay
+          ? { result: slot.replay, files: await storedBytes(c, slot.replay) }
+          : await generateOnce(c, slot, request, references, signal, (event) => {
+              if (event.type === 'partial') {
+                write({
+                  type: `${eventPrefix}.partial_image`,
+                  b64_json: event.b64_json,
+                  partial_image_index: event.partial_index,
+                  ...common(),
+                })
+              }
+            })
+        for (const image of outcome.result.images) {
+          write({
+            type: `${eventPrefix}.completed`,
+            b64_json: encodeBase64(outcome.files.get(image.index)!),
+            ...common(outcome.result),
+            usage: USAGE_UNKNOWN,
           })
-      for (const image of outcome.result.images) {
-        write({
-          type: `${eventPrefix}.completed`,
-          b64_json: encodeBase64(outcome.files.get(image.index)!),
-          ...common(outcome.result),
-          usage: USAGE_UNKNOWN,
-        })
+        }
+      } catch (error) {
+        const apiError = toApiError(error)
+        write({ type: 'error', ...openAiErrorBody(apiError.type, apiError.message) })
       }
-    } catch (error) {
-      const apiError = toApiError(error)
-      write({ type: 'error', ...openAiErrorBody(apiError.type, apiError.message) })
-    }
-  }, c.req.raw.signal)
+    },
+    c.req.raw.signal,
+  )
   c.executionCtx.waitUntil(done)
   return response
 }
