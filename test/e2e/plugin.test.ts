@@ -229,6 +229,27 @@ describe('the plugin in a browser, against the real local worker', () => {
     await screenshot(page, 'history')
   })
 
+  it('reopens prefilled from the Vary relaunch button of a generated layer', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token, '&command=vary&prompt=A%20lighthouse%20at%20dusk')
+    await expect
+      .poll(() => plugin(page).locator('textarea').first().inputValue())
+      .toBe('A lighthouse at dusk')
+    await expect
+      .poll(() => plugin(page).locator('[data-testid="generate"]').textContent())
+      .toBe('Generate 4 · 48 credits')
+    expect(await plugin(page).locator('[data-ratio="16:9"]').getAttribute('aria-pressed')).toBe(
+      'true',
+    )
+  })
+
+  it('reopens in restyle mode from the Restyle relaunch button, with the layer as reference', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token, '&command=restyle')
+    await expect.poll(() => plugin(page).locator('[data-reference]').count()).toBe(1)
+    await expect.poll(() => plugin(page).getByText('What should change?').isVisible()).toBe(true)
+  })
+
   it('renders in the dark theme', async () => {
     const user = await env.createUser(10)
     const page = await env.openPlugin(user.token, '&theme=dark')

@@ -229,13 +229,22 @@ async function boot() {
         markAiGenerated: params.get('mark') === '1',
       }
     : null
-  send({
-    kind: 'boot',
-    mainUrl: '/build/main.js',
-    uiHtml: html,
-    command: params.get('command') ?? '',
-    settings,
-  })
+  const command = params.get('command') ?? ''
+  const generated = command
+    ? {
+        name: 'Generated hero',
+        provenance: {
+          prompt: params.get('prompt') ?? 'A lighthouse at dusk',
+          model: 'gpt-image-2',
+          size: '16:9',
+          quality: 'high',
+          requestId: 'earlier',
+          provider: 'preview',
+          preview: true,
+        },
+      }
+    : null
+  send({ kind: 'boot', mainUrl: '/build/main.js', uiHtml: html, command, settings, generated })
   if (params.get('samples') !== '0') {
     harness.addSample('frame')
     harness.addSample('phone')

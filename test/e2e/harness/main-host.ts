@@ -168,8 +168,22 @@ host.onmessage = async (event: MessageEvent<PageMessage>) => {
   const message = event.data
   if (message.kind === 'boot') {
     createFake(message.command)
-    if (message.settings)
+    if (message.settings) {
       await figma.clientStorage.setAsync('promptframe.settings', message.settings)
+    }
+    if (message.generated) {
+      const node = add({
+        name: message.generated.name,
+        x: 0,
+        y: -1400,
+        width: 1920,
+        height: 1080,
+        colour: [120, 180, 200],
+      })
+      node.setPluginData('provenance', JSON.stringify(message.generated.provenance))
+      node.setRelaunchData({ vary: '', restyle: '' })
+      figma.currentPage.selection = [node]
+    }
     host.__html__ = message.uiHtml
     host.importScripts(message.mainUrl)
   } else if (message.kind === 'from-ui') {

@@ -45,7 +45,15 @@ export interface FrameSpec {
 
 /** Messages from the harness page to the host. */
 export type PageMessage =
-  | { kind: 'boot'; mainUrl: string; uiHtml: string; command: string; settings: unknown }
+  | {
+      kind: 'boot'
+      mainUrl: string
+      uiHtml: string
+      command: string
+      settings: unknown
+      /** A generated layer to select before the plugin starts, as when it is reopened from a relaunch button. */
+      generated: { name: string; provenance: unknown } | null
+    }
   | { kind: 'from-ui'; message: unknown }
   | { kind: 'select'; ids: string[] }
   | { kind: 'add'; spec: FrameSpec; select: boolean }
