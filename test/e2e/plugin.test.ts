@@ -102,8 +102,10 @@ describe('the plugin in a browser, against the real local worker', () => {
   it('restyles a selected frame, sending it as a reference', async () => {
     const user = await env.createUser(100)
     const page = await env.openPlugin(user.token)
-    await selectByName(page, ['Landing hero'])
+    await selectByName(page, ['Landing hero', 'Product card'])
     await plugin(page).getByText('Restyle selection').click()
+    await expect.poll(() => plugin(page).locator('[data-reference]').count()).toBe(2)
+    await plugin(page).getByLabel('Remove Product card').click()
     await expect.poll(() => plugin(page).locator('[data-reference]').count()).toBe(1)
     await typePrompt(page, 'Restyle as a watercolour illustration')
     await plugin(page).locator('[data-ratio="3:2"]').click()
