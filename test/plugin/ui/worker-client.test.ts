@@ -76,7 +76,7 @@ describe('the worker client', () => {
     expect((await fetchAccount(settings)).balance).toBe(5)
     const [url, init] = fetchSpy.mock.calls[0]
     expect(url).toBe('https://promptframe.example/v1/account')
-    expect((init?.headers as Record<string, string>).Authorization).toBe('Bearer pf_token')
+    expect(new Headers(init?.headers).get('Authorization')).toBe('Bearer pf_token')
   })
 })
 
