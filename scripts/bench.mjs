@@ -123,6 +123,7 @@ async function benchWorker() {
         headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sk-bench' },
         body,
       })
+    await load(1, 20, () => fetch(`${workerUrl}/`)) // warm up
     const hop = await load(1, 100, () => fetch(`${workerUrl}/`))
     console.log(
       `Worker overhead (fake upstream with a fixed ${UPSTREAM_DELAY_MS} ms delay; gpt-image-2 low, 2 credits a request)`,
