@@ -2,6 +2,7 @@ import type { LedgerEntry } from '../../shared'
 
 export interface Env {
   STORE: KVNamespace
+  IMAGES: R2Bucket
   IMAGE_PROVIDER?: string
   OPENAI_API_KEY?: string
   OPENAI_BASE_URL?: string

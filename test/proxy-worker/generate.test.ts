@@ -172,3 +172,17 @@ describe('streaming', () => {
     expect(events.at(-1)?.event).toBe('done')
   }, 20_000)
 })
+
+describe('image lifetime', () => {
+  it('stops serving an image once its time is up', async () => {
+    const user = await createTestUser(20)
+    const data = await generateOk(
+      user.token,
+      { prompt: 'short-lived', quality: 'low' },
+      { IMAGE_TTL_SECONDS: '0' },
+    )
+    const response = await callWorker(new URL(data.images[0].url).pathname)
+    expect(response.status).toBe(404)
+    expect(await response.json()).toMatchObject({ type: 'not_found' })
+  })
+})

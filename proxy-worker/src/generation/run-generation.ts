@@ -115,7 +115,7 @@ export async function runGeneration(
       publishReference: async (reference) => {
         const info = imageInfo(reference.bytes)!
         const ttl = numberSetting(env.REFERENCE_TTL_SECONDS, DEFAULT_REFERENCE_TTL_SECONDS)
-        const id = await putImage(env.STORE, reference.bytes, info, ttl)
+        const id = await putImage(env.IMAGES, reference.bytes, info, ttl)
         return `${context.imageBaseUrl}/${id}`
       },
       deliver: async (index, bytes) => {
@@ -129,7 +129,7 @@ export async function runGeneration(
         }
         files.set(index, bytes)
         if (files.size === request.n) stage('storing', 'Saving the images')
-        const id = await putImage(env.STORE, bytes, info, imageTtl)
+        const id = await putImage(env.IMAGES, bytes, info, imageTtl)
         const image: GeneratedImage = {
           id,
           index,

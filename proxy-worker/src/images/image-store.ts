@@ -7,32 +7,46 @@ export interface StoredImageMeta {
   height: number
 }
 
-const imageKey = (id: string) => `img:${id}`
-
-/** KV's shortest allowed expiration. */
-const MIN_TTL_SECONDS = 60
-
+/**
+ * Images live in R2: strongly consistent, so a URL works everywhere the moment it is handed out,
+ * including for KIE fetching a reference from far away. Expiry is checked on every read; a bucket
+ * lifecycle rule deletes the objects later (see the README).
+ */
 export async function putImage(
-  store: KVNamespace,
+  bucket: R2Bucket,
   bytes: Uint8Array,
   meta: StoredImageMeta,
   ttlSeconds: number,
 ): Promise<string> {
   const id = randomToken('img_', 24)
-  await store.put(imageKey(id), bytes, {
-    expirationTtl: Math.max(MIN_TTL_SECONDS, Math.round(ttlSeconds)),
-    metadata: meta,
+  await bucket.put(id, bytes, {
+    httpMetadata: { contentType: meta.mimeType },
+    customMetadata: {
+      width: String(meta.width),
+      height: String(meta.height),
+      expires_at: String(Date.now() + Math.max(0, ttlSeconds) * 1000),
+    },
   })
   return id
 }
 
 export async function getImage(
-  store: KVNamespace,
+  bucket: R2Bucket,
   id: string,
-): Promise<{ bytes: ArrayBuffer; meta: StoredImageMeta } | null> {
-  const { value, metadata } = await store.getWithMetadata<StoredImageMeta>(
-    imageKey(id),
-    'arrayBuffer',
-  )
-  return value && metadata ? { bytes: value, meta: metadata } : null
+): Promise<{ body: ReadableStream; meta: StoredImageMeta } | null> {
+  const object = await bucket.get(id)
+  if (!object) return null
+  const custom = object.customMetadata ?? {}
+  if (!(Number(custom.expires_at) > Date.now())) {
+    await object.body.cancel()
+    return null
+  }
+  return {
+    body: object.body,
+    meta: {
+      mimeType: (object.httpMetadata?.contentType ?? 'image/png') as ImageMimeType,
+      width: Number(custom.width),
+      height: Number(custom.height),
+    },
+  }
 }

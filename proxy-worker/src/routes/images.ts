@@ -31,13 +31,13 @@ images.post('/edit', requireUser, limitBody(MAX_EDIT_BODY_BYTES), async (c) => {
 })
 
 images.get('/:id', valid('param', ImageIdSchema), async (c) => {
-  const found = await getImage(c.env.STORE, c.req.valid('param').id)
+  const found = await getImage(c.env.IMAGES, c.req.valid('param').id)
   if (!found) {
     throw new ApiError('not_found', 'This image has expired or never existed. Generate it again.')
   }
-  return c.body(found.bytes, 200, {
+  return c.body(found.body, 200, {
     'Content-Type': found.meta.mimeType,
-    'Cache-Control': 'private, max-age=86400, immutable',
+    'Cache-Control': 'private, max-age=3600, immutable',
     'X-Image-Width': String(found.meta.width),
     'X-Image-Height': String(found.meta.height),
   })

@@ -52,13 +52,13 @@ async function storedBytes(
 ): Promise<Map<number, Uint8Array>> {
   const files = new Map<number, Uint8Array>()
   for (const image of result.images) {
-    const found = await getImage(c.env.STORE, image.id)
+    const found = await getImage(c.env.IMAGES, image.id)
     if (!found)
       throw new ApiError(
         'not_found',
         'The images of this Idempotency-Key have expired. Use a new key.',
       )
-    files.set(image.index, new Uint8Array(found.bytes))
+    files.set(image.index, new Uint8Array(await new Response(found.body).arrayBuffer()))
   }
   return files
 }
