@@ -130,18 +130,25 @@ describe('the plugin in a browser, against the real local worker', () => {
       .poll(() => plugin(page).locator('[data-testid="generate"]').textContent())
       .toBe('Generate 2 · 12 credits')
     await plugin(page).locator('[data-testid="generate"]').click()
+    // Provenance is written with the final image, not with the partial previews before it.
     await waitForImages(page, (snapshot) =>
       ['Mobile mockup', 'Product card'].every(
-        (name) => snapshot.nodes.find((node) => node.name === name)?.fill?.type === 'IMAGE',
+        (name) => snapshot.nodes.find((node) => node.name === name)?.provenance !== '',
       ),
     )
     const nodes = (await scene(page)).nodes
     const phone = nodes.find((node) => node.name === 'Mobile mockup')!
     const card = nodes.find((node) => node.name === 'Product card')!
-    const phoneImage = await imageSize(page, (phone.fill as { hash: string }).hash)
-    const cardImage = await imageSize(page, (card.fill as { hash: string }).hash)
-    expect(Math.abs(phoneImage.width / phoneImage.height - 375 / 812)).toBeLessThan(0.01)
-    expect(cardImage.width).toBe(cardImage.height)
+    expect([phone.width, phone.height, card.width, card.height]).toEqual([375, 812, 600, 600])
+    expect(await imageSize(page, (phone.fill as { hash: string }).hash)).toEqual({
+      width: 1024,
+      height: 2224,
+    })
+    expect(await imageSize(page, (card.fill as { hash: string }).hash)).toEqual({
+      width: 1024,
+      height: 1024,
+    })
+    expect(JSON.parse(phone.provenance)).toMatchObject({ size: '1024x2224' })
     await screenshot(page, 'fill-selection')
   })
 
