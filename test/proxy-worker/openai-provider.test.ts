@@ -241,6 +241,18 @@ describe('refunds for every way an upstream call can fail', () => {
     expect(await balanceOf(user.token)).toBe(94)
   })
 
+  it('keeps the good images and refunds one that is not an image', async () => {
+    useFakeOpenAi({ kind: 'images', corruptIndex: 1 })
+    const user = await createTestUser(100)
+    const data = await generateOk(
+      user.token,
+      { prompt: 'one bad apple', quality: 'medium', n: 2 },
+      OPENAI,
+    )
+    expect(data.images.map((image) => image.index)).toEqual([0])
+    expect(data.credits).toEqual({ charged: 6, refunded: 6, balance: 94 })
+  })
+
   it('refunds when the client cancels a streamed generation, and aborts the upstream call', async () => {
     const fake = useFakeOpenAi({ kind: 'hang' })
     const user = await createTestUser(100)

@@ -135,9 +135,13 @@ export function openAiProvider(settings: OpenAiSettings): ImageProvider {
         'The image model sent an answer without images. Your credits were refunded: try again.',
       )
     }
-    for (const [offset, image] of images.slice(0, count).entries()) {
-      await job.deliver(firstIndex + offset, decodeBase64(image.b64_json!))
-    }
+    const delivered = await Promise.allSettled(
+      images
+        .slice(0, count)
+        .map((image, offset) => job.deliver(firstIndex + offset, decodeBase64(image.b64_json!))),
+    )
+    const failed = delivered.find((outcome) => outcome.status === 'rejected')
+    if (failed) throw failed.reason
   }
 
   async function readStream(job: ImageJob, body: ReadableStream<Uint8Array>, index: number) {

@@ -11,7 +11,7 @@ export interface RecordedOpenAiCall {
 }
 
 export type OpenAiBehaviour =
-  | { kind: 'images'; count?: number; delayMs?: number }
+  | { kind: 'images'; count?: number; delayMs?: number; corruptIndex?: number }
   | { kind: 'error'; status: number; code: string | null; message: string; type?: string }
   | { kind: 'malformed' }
   | { kind: 'hang' }
@@ -138,9 +138,11 @@ export function fakeOpenAi(behaviour: OpenAiBehaviour = { kind: 'images' }) {
         headers: { 'Content-Type': 'text/event-stream' },
       })
     }
+    const corruptIndex = behaviour.kind === 'images' ? behaviour.corruptIndex : undefined
     const data = await Promise.all(
       Array.from({ length: count }, async (_, index) => ({
-        b64_json: await imageB64(width, height, index),
+        b64_json:
+          index === corruptIndex ? btoa('not an image') : await imageB64(width, height, index),
       })),
     )
     // ImagesResponse reports what was made: never "auto".
