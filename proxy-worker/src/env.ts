@@ -22,6 +22,8 @@ export interface UserRecord {
   id: string
   name: string
   created_at: string
+  /** SHA-256 of the user's token, hex; the token itself is never stored. */
+  token_hash: string
   balance: number
   /** The newest ledger entries; older ones are archived in chunks so this record stays small. */
   ledger: LedgerEntry[]

@@ -33,6 +33,21 @@ describe('admin', () => {
     expect(shown.data).not.toHaveProperty('token')
   })
 
+  it('checks the token against the hash kept with the user, not only the index that points to it', async () => {
+    const user = await createTestUser(40)
+    const store = (env as unknown as { STORE: KVNamespace }).STORE
+    expect(await store.get(`user:${user.user_id}`)).toContain(await sha256Hex(user.token))
+    await store.put(`token:${await sha256Hex('pf_forged-index')}`, user.user_id)
+    const forged = await callWorker('/v1/account', {
+      headers: { Authorization: 'Bearer pf_forged-index' },
+    })
+    expect(forged.status).toBe(401)
+    const real = await callWorker('/v1/account', {
+      headers: { Authorization: `Bearer ${user.token}` },
+    })
+    expect(real.status).toBe(200)
+  })
+
   it('grants and removes credits with a reason in the ledger', async () => {
     const user = await createTestUser(10)
     const granted = await callWorker(

@@ -1,6 +1,6 @@
 import type { LedgerEntry } from '../../../shared'
 import type { UserRecord } from '../env'
-import { randomToken, sha256Hex } from './token-hash'
+import { digestsMatch, randomToken, sha256Hex } from './token-hash'
 import { withUserLock } from './user-lock'
 
 const userKey = (userId: string) => `user:${userId}`
@@ -18,8 +18,10 @@ export async function findUserByToken(
   store: KVNamespace,
   token: string,
 ): Promise<UserRecord | null> {
-  const userId = await store.get(tokenKey(await sha256Hex(token)))
-  return userId ? readUser(store, userId) : null
+  const tokenHash = await sha256Hex(token)
+  const userId = await store.get(tokenKey(tokenHash))
+  const user = userId ? await readUser(store, userId) : null
+  return user && digestsMatch(tokenHash, user.token_hash ?? '') ? user : null
 }
 
 export async function createUser(
@@ -28,12 +30,14 @@ export async function createUser(
   credits: number,
 ): Promise<{ user: UserRecord; token: string }> {
   const token = randomToken('pf_')
+  const tokenHash = await sha256Hex(token)
   const id = randomToken('u_', 12)
   const now = new Date().toISOString()
   const user: UserRecord = {
     id,
     name,
     created_at: now,
+    token_hash: tokenHash,
     balance: credits,
     ledger:
       credits === 0
@@ -49,7 +53,7 @@ export async function createUser(
           ],
   }
   await store.put(userKey(id), JSON.stringify(user))
-  await store.put(tokenKey(await sha256Hex(token)), id)
+  await store.put(tokenKey(tokenHash), id)
   return { user, token }
 }
 

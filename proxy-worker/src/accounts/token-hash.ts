@@ -25,3 +25,10 @@ export function randomToken(prefix: string, bytes = 32): string {
       .replace(/=+$/, '')
   )
 }
+
+/** Compares two hex digests of equal length in time that does not depend on where they differ. */
+export function digestsMatch(a: string, b: string): boolean {
+  const left = encoder.encode(a)
+  const right = encoder.encode(b)
+  return left.length === right.length && crypto.subtle.timingSafeEqual(left, right)
+}
