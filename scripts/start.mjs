@@ -64,7 +64,7 @@ async function ensureAccount(adminToken) {
 }
 
 const vars = ensureDevVars()
-run(bin('build-figma-plugin'), ['--watch'], 'plugin')
+run(bin('build-figma-plugin'), ['--watch', '--minify'], 'plugin')
 const worker = run(
   bin('wrangler'),
   [
