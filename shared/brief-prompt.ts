@@ -24,3 +24,11 @@ export function briefToPrompt(brief: Partial<Brief>): string {
   }
   return lines.join('\n')
 }
+
+/** On-image text the designer quoted, kept exactly as written. */
+export function quotedText(prompt: string): string[] {
+  const quotes = prompt.matchAll(/"([^"]+)"|“([^”]+)”|«([^»]+)»/g)
+  return [...quotes]
+    .map((match) => match[1] ?? match[2] ?? match[3])
+    .filter((text) => text.trim() !== '')
+}

@@ -46,19 +46,23 @@ function roundToStep(value: number): number {
   )
 }
 
-/** The size gpt-image-2 is asked for at an aspect ratio: short side 1024, long side rounded to a multiple of 16. */
+/**
+ * The size gpt-image-2 is asked for to get a shape: short side 1024, long side rounded to a multiple
+ * of 16, the shape clamped to 1:3..3:1 and each side to the largest edge.
+ */
+export function flexibleSizeForShape(width: number, height: number): PixelSize {
+  const { maxRatio, maxEdge } = FLEXIBLE_SIZE_LIMITS
+  const ratio = Math.min(maxRatio, Math.max(1 / maxRatio, width / Math.max(height, 1)))
+  const long = (side: number) => Math.min(maxEdge, roundToStep(side))
+  return ratio >= 1
+    ? { width: long(STANDARD_SHORT_SIDE * ratio), height: STANDARD_SHORT_SIDE }
+    : { width: STANDARD_SHORT_SIDE, height: long(STANDARD_SHORT_SIDE / ratio) }
+}
+
+/** The size gpt-image-2 is asked for at one of the listed aspect ratios. */
 export function flexibleSizeFor(aspectRatio: AspectRatio): PixelSize {
   const ratio = ratioOf(aspectRatio)
-  if (ratio.width >= ratio.height) {
-    return {
-      width: roundToStep((STANDARD_SHORT_SIDE * ratio.width) / ratio.height),
-      height: STANDARD_SHORT_SIDE,
-    }
-  }
-  return {
-    width: STANDARD_SHORT_SIDE,
-    height: roundToStep((STANDARD_SHORT_SIDE * ratio.height) / ratio.width),
-  }
+  return flexibleSizeForShape(ratio.width, ratio.height)
 }
 
 /** The fixed size whose shape is nearest; the plugin crops the rest when it fills the frame. */

@@ -1,14 +1,7 @@
+import { imageInfo } from '../../shared/image-info'
 import { MAX_REFERENCE_BYTES } from '../../shared/limits'
 import type { ReferenceImageBytes } from '../types'
 import { exportedSize, referenceExportScale } from '../utilities/export-scale'
-
-function sniffMime(bytes: Uint8Array): ReferenceImageBytes['mimeType'] | null {
-  if (bytes[0] === 0x89 && bytes[1] === 0x50) return 'image/png'
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg'
-  if (bytes[8] === 0x57 && bytes[9] === 0x45 && bytes[10] === 0x42 && bytes[11] === 0x50)
-    return 'image/webp'
-  return null
-}
 
 /** A layer that is nothing but one image: its original bytes are the best reference there is. */
 async function originalImage(node: SceneNode): Promise<ReferenceImageBytes | null> {
@@ -20,10 +13,9 @@ async function originalImage(node: SceneNode): Promise<ReferenceImageBytes | nul
   const image = figma.getImageByHash(paint.imageHash)
   if (!image) return null
   const bytes = await image.getBytesAsync()
-  const mimeType = sniffMime(bytes)
-  if (!mimeType || bytes.length > MAX_REFERENCE_BYTES) return null
-  const { width, height } = await image.getSizeAsync()
-  return { nodeId: node.id, name: node.name, bytes, mimeType, width, height }
+  const info = imageInfo(bytes)
+  if (!info || bytes.length > MAX_REFERENCE_BYTES) return null
+  return { nodeId: node.id, name: node.name, bytes, ...info }
 }
 
 /** Exports a layer as a reference: original image bytes when it is a plain image, else a capped JPEG. */

@@ -1,5 +1,5 @@
 import { emit, on } from '@create-figma-plugin/utilities'
-import type { GenerationResult, StreamEvent } from '../../shared'
+import { decodeBase64, type GenerationResult, type StreamEvent } from '../../shared'
 import type {
   CancelPlacementHandler,
   FinishPlacementHandler,
@@ -13,7 +13,7 @@ import type { GenerationPlan, PlannedRequest } from '../utilities/plan-generatio
 import { ApiFailure, CANCELLED_MESSAGE, isAbort } from './api/api-failure'
 import { streamGeneration } from './api/stream-generation'
 import { downloadImage } from './api/worker-api'
-import { base64ToBytes, prepareForFigma } from './prepare-for-figma'
+import { prepareForFigma } from './prepare-for-figma'
 
 export interface GenerationProgress {
   stage: string
@@ -50,7 +50,7 @@ async function runRequest(
         'SHOW_PARTIAL',
         jobId,
         request.firstSlot + event.index,
-        base64ToBytes(event.b64_json),
+        decodeBase64(event.b64_json),
       )
     }
     if (event.type === 'credits') options.onProgress({ balance: event.credits.balance })

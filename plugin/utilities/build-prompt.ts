@@ -1,4 +1,4 @@
-import { briefToPrompt } from '../../shared'
+import { briefToPrompt, quotedText } from '../../shared'
 
 export const KEEP_FIXED_OPTIONS = {
   subject: {
@@ -29,14 +29,10 @@ export const EMPTY_STRUCTURED: StructuredPrompt = {
   mood: '',
 }
 
-function quoted(text: string): string[] {
-  return [...text.matchAll(/"([^"]+)"|“([^”]+)”/g)].map((match) => match[1] ?? match[2])
-}
-
 /** The structured fields as one prompt; text in quotes is carried over verbatim. */
 export function structuredToPrompt(fields: StructuredPrompt): string {
   const all = Object.values(fields).join(' ')
-  return briefToPrompt({ ...fields, text: quoted(all) })
+  return briefToPrompt({ ...fields, text: quotedText(all) })
 }
 
 /** The prompt plus an explicit constraint for every "keep fixed" toggle that is on. */

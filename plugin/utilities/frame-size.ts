@@ -1,6 +1,7 @@
 import {
   type CatalogModel,
-  FLEXIBLE_SIZE_LIMITS,
+  flexibleSizeForShape,
+  formatPixelSize,
   isAspectRatio,
   parsePixelSize,
   ratioOf,
@@ -19,30 +20,16 @@ export function frameSizeFor(size: string): { width: number; height: number } {
     : { width: FRAME_SHORT_SIDE, height: (FRAME_SHORT_SIDE * ratio.height) / ratio.width }
 }
 
-function roundTo16(value: number) {
-  return Math.max(16, Math.round(value / 16) * 16)
-}
-
 /**
  * The size to ask for so a result fits an existing layer: the layer's own shape for models that take
- * any size (clamped to 1:3..3:1), else the closest listed ratio, which the image fill then crops.
+ * any size (clamped to 1:3..3:1), else the listed ratio whose size is closest, which the fill crops.
  */
 export function sizeForLayer(width: number, height: number, model: CatalogModel): string {
-  const { maxRatio, maxEdge } = FLEXIBLE_SIZE_LIMITS
-  const ratio = Math.min(maxRatio, Math.max(1 / maxRatio, width / Math.max(height, 1)))
-  if (model.sizing === 'flexible') {
-    const short = 1024
-    const size =
-      ratio >= 1
-        ? { w: roundTo16(short * ratio), h: short }
-        : { w: short, h: roundTo16(short / ratio) }
-    return `${Math.min(size.w, maxEdge)}x${Math.min(size.h, maxEdge)}`
-  }
-  const closest = model.aspect_ratios.reduce((best, entry) =>
-    Math.abs(Math.log(entry.width / entry.height / ratio)) <
-    Math.abs(Math.log(best.width / best.height / ratio))
-      ? entry
-      : best,
-  )
-  return closest.ratio
+  if (model.sizing === 'flexible') return formatPixelSize(flexibleSizeForShape(width, height))
+  const ratio = width / Math.max(height, 1)
+  const distance = (entry: { width: number; height: number }) =>
+    Math.abs(Math.log(entry.width / entry.height / ratio))
+  return model.aspect_ratios.reduce((best, entry) =>
+    distance(entry) < distance(best) ? entry : best,
+  ).ratio
 }

@@ -45,3 +45,9 @@ export function numberSetting(value: string | undefined, fallback: number): numb
   const parsed = Number(value)
   return value !== undefined && value !== '' && Number.isFinite(parsed) ? parsed : fallback
 }
+
+const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1'
+
+export function openAiBaseUrl(env: Env): string {
+  return (env.OPENAI_BASE_URL || DEFAULT_OPENAI_BASE_URL).replace(/\/+$/, '')
+}

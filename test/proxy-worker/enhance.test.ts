@@ -1,10 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { EnhanceResponseSchema } from '../../shared'
 import { balanceOf, callWorker, createTestUser, jsonRequest } from './worker-client'
-
-afterEach(() => {
-  vi.restoreAllMocks()
-})
 
 describe('POST /v1/prompts/enhance', () => {
   it('builds a structured brief by rules when no text model is configured, keeping quoted text verbatim', async () => {

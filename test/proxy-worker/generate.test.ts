@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { imageInfo } from '../../proxy-worker/src/images/image-info'
 import { creditCost, MODEL_IDS, pixelSizeFor, QUALITIES, StreamEventSchema } from '../../shared'
+import { imageInfo } from '../../shared/image-info'
 import {
   balanceOf,
   callWorker,

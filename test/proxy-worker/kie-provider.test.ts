@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { imageInfo } from '../../proxy-worker/src/images/image-info'
+import { describe, expect, it } from 'vitest'
+import { imageInfo } from '../../shared/image-info'
 import { fakeKie, type KieOutcome } from './fakes/fake-kie'
 import { base64, solidPng } from './fixtures/tiny-images'
 import {
@@ -9,6 +9,7 @@ import {
   generate,
   generateOk,
   jsonRequest,
+  useFakeUpstream,
 } from './worker-client'
 
 const KIE = {
@@ -17,15 +18,7 @@ const KIE = {
   KIE_POLL_INTERVAL_MS: '5',
 }
 
-function useFakeKie(outcome: KieOutcome = 'success') {
-  const fake = fakeKie(outcome)
-  vi.spyOn(globalThis, 'fetch').mockImplementation(fake.handler)
-  return fake
-}
-
-afterEach(() => {
-  vi.restoreAllMocks()
-})
+const useFakeKie = (outcome: KieOutcome = 'success') => useFakeUpstream(fakeKie(outcome))
 
 describe('the kie provider', () => {
   it('creates one task per image, polls to success and copies the result bytes', async () => {

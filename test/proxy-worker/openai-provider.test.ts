@@ -1,5 +1,5 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Env } from '../../proxy-worker/src/env'
 import app from '../../proxy-worker/src/index'
 import { ErrorBodySchema, StreamEventSchema } from '../../shared'
@@ -17,19 +17,12 @@ import {
   ORIGIN,
   readEventStream,
   startWorker,
+  useFakeUpstream,
 } from './worker-client'
 
 const OPENAI = { OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: 'https://openai.fake/v1' }
 
-function useFakeOpenAi(behaviour?: OpenAiBehaviour) {
-  const fake = fakeOpenAi(behaviour)
-  vi.spyOn(globalThis, 'fetch').mockImplementation(fake.handler)
-  return fake
-}
-
-afterEach(() => {
-  vi.restoreAllMocks()
-})
+const useFakeOpenAi = (behaviour?: OpenAiBehaviour) => useFakeUpstream(fakeOpenAi(behaviour))
 
 describe('the openai provider', () => {
   it('sends a spec-conforming generations request with the key and a computed size', async () => {

@@ -1,4 +1,5 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { afterEach, vi } from 'vitest'
 import type { Env } from '../../proxy-worker/src/env'
 import app from '../../proxy-worker/src/index'
 import { CreatedUserResponseSchema, GenerateResponseSchema } from '../../shared'
@@ -128,3 +129,18 @@ export async function readEventStream(
   }
   return { events, comments }
 }
+
+/**
+ * Sends the worker's outbound fetch to a fake upstream for the current test (the worker runs in the
+ * test's isolate, so the spy reaches it); undone after each test.
+ */
+export function useFakeUpstream<
+  Fake extends { handler: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> },
+>(fake: Fake): Fake {
+  vi.spyOn(globalThis, 'fetch').mockImplementation(fake.handler)
+  return fake
+}
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})

@@ -1,6 +1,5 @@
-import { BRIEF_FIELDS, type Brief, BriefSchema } from '../../../shared'
-import type { Env } from '../env'
-import { quotedText } from './rule-brief'
+import { BRIEF_FIELDS, type Brief, BriefSchema, quotedText } from '../../../shared'
+import { type Env, openAiBaseUrl } from '../env'
 
 const INSTRUCTIONS =
   'You turn a designer\'s rough image idea into a structured brief for an image model. Fill every field with a short, concrete phrase. Keep what the idea states; choose tasteful defaults for what it leaves open. Never invent on-image text; "text" lists only text the idea puts in quotes, verbatim.'
@@ -22,7 +21,7 @@ export async function modelBrief(
   signal: AbortSignal,
 ): Promise<Brief | null> {
   if (!env.OPENAI_API_KEY) return null
-  const baseUrl = (env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, '')
+  const baseUrl = openAiBaseUrl(env)
   try {
     const response = await fetch(`${baseUrl}/chat/completions`, {
       method: 'POST',

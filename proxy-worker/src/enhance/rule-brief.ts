@@ -1,12 +1,4 @@
-import type { Brief, BriefField } from '../../../shared'
-
-/** On-image text the designer quoted, kept exactly as written. */
-export function quotedText(prompt: string): string[] {
-  const quotes = prompt.matchAll(/"([^"]+)"|“([^”]+)”|«([^»]+)»/g)
-  return [...quotes]
-    .map((match) => match[1] ?? match[2] ?? match[3])
-    .filter((text) => text.trim() !== '')
-}
+import { type Brief, type BriefField, quotedText } from '../../../shared'
 
 type Cue = [pattern: RegExp, phrase: string]
 

@@ -1,8 +1,6 @@
-import { MAX_REFERENCE_BYTES, MAX_REFERENCES } from '../../../shared'
+import { decodeBase64, imageInfo, MAX_REFERENCE_BYTES, MAX_REFERENCES } from '../../../shared'
 import { ApiError } from '../http/api-error'
-import { imageInfo } from '../images/image-info'
 import type { ReferenceImage } from '../providers/image-provider'
-import { decodeBase64 } from '../providers/upstream-fetch'
 
 const MEGABYTE = 1024 * 1024
 

@@ -9,10 +9,10 @@ import {
   pixelSizeFor,
   type StreamEvent,
 } from '../../../shared'
+import { imageInfo } from '../../../shared/image-info'
 import { refundCredits, reserveCredits } from '../credits/reserve-credits'
 import { type Env, numberSetting, type UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
-import { imageInfo } from '../images/image-info'
 import { putImage } from '../images/image-store'
 import type { ReferenceImage } from '../providers/image-provider'
 import { createProvider, providerFor } from '../providers/resolve-provider'

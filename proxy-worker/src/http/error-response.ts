@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ERROR_TYPES, type ErrorType, errorBody } from '../../../shared'
 import type { AppEnv } from '../env'
 import { ApiError } from './api-error'
+import { INVALID_JSON_MESSAGE } from './read-body'
 
 /** Routes that speak OpenAI's dialect answer errors in OpenAI's shape too. */
 const OPENAI_COMPATIBLE_PATHS = ['/v1/images/generations', '/v1/images/edits']
@@ -15,10 +16,7 @@ export function toApiError(error: unknown): ApiError {
       return new ApiError('payload_too_large', 'The request is too large.')
     }
     if (error.status === 400) {
-      return new ApiError(
-        'invalid_json',
-        'The request body is not valid JSON. Send a JSON object with Content-Type: application/json.',
-      )
+      return new ApiError('invalid_json', INVALID_JSON_MESSAGE)
     }
     if (error.status === 401) {
       return new ApiError('unauthorized', 'Sign in: add your Promptframe token in Settings.')

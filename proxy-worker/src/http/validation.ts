@@ -20,10 +20,14 @@ export function valid<Target extends keyof ValidationTargets, Schema extends z.Z
   })
 }
 
+export function isJsonContentType(type: string): boolean {
+  return /^application\/(.+\+)?json\b/i.test(type)
+}
+
 /** Refuses a body that does not declare JSON before anything tries to read it. */
 export const requireJson = createMiddleware<AppEnv>(async (c, next) => {
   const type = c.req.header('Content-Type') ?? ''
-  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+  if (!isJsonContentType(type)) {
     throw new ApiError(
       'unsupported_media_type',
       'Send the request as JSON, with the header Content-Type: application/json.',

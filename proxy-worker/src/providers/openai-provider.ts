@@ -1,8 +1,8 @@
-import { formatPixelSize } from '../../../shared'
+import { decodeBase64, formatPixelSize } from '../../../shared'
 import { readSse } from '../../../shared/read-sse'
 import { ApiError } from '../http/api-error'
 import type { ImageJob, ImageProvider } from './image-provider'
-import { abortOrNetworkError, decodeBase64, readJson, upstreamFetch } from './upstream-fetch'
+import { abortOrNetworkError, readJson, upstreamFetch } from './upstream-fetch'
 
 interface OpenAiSettings {
   apiKey: string

@@ -1,7 +1,7 @@
+import { encodeBase64 } from '../../../shared'
 import { abortableDelay } from './abortable-delay'
 import type { ImageProvider } from './image-provider'
 import { renderPreviewPng } from './preview/render-preview'
-import { encodeBase64 } from './upstream-fetch'
 
 /** How much smaller the streamed partial preview is than the final image. */
 const PARTIAL_DIVISOR = 8

@@ -1,11 +1,10 @@
 import { MODEL_SPECS, type ModelId, PROVIDERS, type Provider } from '../../../shared'
-import { type Env, numberSetting } from '../env'
+import { type Env, numberSetting, openAiBaseUrl } from '../env'
 import type { ImageProvider } from './image-provider'
 import { kieProvider } from './kie-provider'
 import { openAiProvider } from './openai-provider'
 import { previewProvider } from './preview-provider'
 
-const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1'
 const DEFAULT_KIE_BASE_URL = 'https://api.kie.ai'
 
 function hasKey(env: Env, provider: Provider): boolean {
@@ -35,7 +34,7 @@ export function createProvider(env: Env, provider: Provider): ImageProvider {
   if (provider === 'openai') {
     return openAiProvider({
       apiKey: env.OPENAI_API_KEY ?? '',
-      baseUrl: env.OPENAI_BASE_URL || DEFAULT_OPENAI_BASE_URL,
+      baseUrl: openAiBaseUrl(env),
     })
   }
   if (provider === 'kie') {

@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono'
 import {
+  encodeBase64,
   type GenerateRequest,
   type GenerationResult,
   MAX_EDIT_BODY_BYTES,
@@ -18,10 +19,10 @@ import { ApiError } from '../http/api-error'
 import { requireUser } from '../http/authenticate'
 import { openAiErrorBody, toApiError } from '../http/error-response'
 import { limitBody } from '../http/limit-body'
-import { issuesMessage, requireJson, valid } from '../http/validation'
+import { bodyKind, parseBody, readFormBody, readJsonBody } from '../http/read-body'
+import { requireJson, valid } from '../http/validation'
 import { getImage } from '../images/image-store'
 import type { ReferenceImage } from '../providers/image-provider'
-import { encodeBase64 } from '../providers/upstream-fetch'
 
 type OpenAiOptions = Pick<OpenAiGenerationRequest, 'response_format' | 'stream'>
 
@@ -142,40 +143,23 @@ async function respondOpenAi(
   return response
 }
 
+const MASKS_UNSUPPORTED = 'Masks are not supported yet: describe the change in the prompt instead.'
+
 async function readOpenAiEdit(c: Context<AppEnv>) {
-  const type = c.req.header('Content-Type') ?? ''
-  if (/^multipart\/form-data/i.test(type)) {
-    const form = await c.req.formData().catch(() => {
-      throw new ApiError(
-        'invalid_request',
-        'The form data could not be read. Send the images as multipart file parts.',
-      )
-    })
-    if (form.has('mask'))
-      throw new ApiError(
-        'invalid_request',
-        'Masks are not supported yet: describe the change in the prompt instead.',
-      )
+  const kind = bodyKind(c)
+  if (kind === 'form') {
+    const form = await readFormBody(c, 'Send the images as multipart file parts.')
+    if (form.has('mask')) throw new ApiError('invalid_request', MASKS_UNSUPPORTED)
     const { fields, files } = await splitForm(form, ['image', 'image[]'])
-    const parsed = OpenAiFormEditFieldsSchema.safeParse(fields)
-    if (!parsed.success) throw new ApiError('invalid_request', issuesMessage(parsed.error))
-    return { body: parsed.data, references: checkReferences(files) }
-  }
-  if (/^application\/(.+\+)?json\b/i.test(type)) {
-    const json = await c.req.json().catch(() => {
-      throw new ApiError('invalid_json', 'The request body is not valid JSON.')
-    })
-    const parsed = OpenAiJsonEditRequestSchema.safeParse(json)
-    if (!parsed.success) throw new ApiError('invalid_request', issuesMessage(parsed.error))
-    if (parsed.data.mask)
-      throw new ApiError(
-        'invalid_request',
-        'Masks are not supported yet: describe the change in the prompt instead.',
-      )
     return {
-      body: parsed.data,
-      references: referencesFromDataUrls(parsed.data.images.map((image) => image.image_url)),
+      body: parseBody(OpenAiFormEditFieldsSchema, fields),
+      references: checkReferences(files),
     }
+  }
+  if (kind === 'json') {
+    const body = parseBody(OpenAiJsonEditRequestSchema, await readJsonBody(c))
+    if (body.mask) throw new ApiError('invalid_request', MASKS_UNSUPPORTED)
+    return { body, references: referencesFromDataUrls(body.images.map((image) => image.image_url)) }
   }
   throw new ApiError('unsupported_media_type', 'Send an edit as multipart/form-data or as JSON.')
 }

@@ -1,4 +1,4 @@
-import { imageInfo } from '../../../proxy-worker/src/images/image-info'
+import { imageInfo } from '../../../shared/image-info'
 import {
   FakeFrame,
   FakeGroup,

@@ -12,7 +12,7 @@ import {
 import { readProvenance } from '../../../plugin/main-thread/provenance'
 import { readSelection } from '../../../plugin/main-thread/read-selection'
 import type { PlacementPlan, Provenance } from '../../../plugin/types'
-import { imageInfo } from '../../../proxy-worker/src/images/image-info'
+import { imageInfo } from '../../../shared/image-info'
 import { FakeFigma } from '../fake-figma/fake-figma'
 import type { FakeFillsNode } from '../fake-figma/fake-nodes'
 import { encodeRgbaPng, nodeRasterize } from '../fake-figma/node-rasterize'

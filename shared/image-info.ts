@@ -1,4 +1,4 @@
-import type { ImageMimeType } from '../../../shared'
+import type { ImageMimeType } from './schemas/image-result'
 
 export interface ImageInfo {
   mimeType: ImageMimeType
