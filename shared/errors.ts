@@ -27,6 +27,7 @@ export const ERROR_TYPES = {
   upstream_malformed: { status: 502, code: 50202 },
   upstream_quota: { status: 503, code: 50301 },
   upstream_unconfigured: { status: 503, code: 50302 },
+  storage_unavailable: { status: 503, code: 50303 },
   upstream_timeout: { status: 504, code: 50401 },
 } as const
 

@@ -1,7 +1,9 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { LEDGER_TAIL_LIMIT } from '../../proxy-worker/src/accounts/account-store'
+import type { Env } from '../../proxy-worker/src/env'
 import { ErrorBodySchema } from '../../shared'
+import { fakeOpenAi } from './fakes/fake-openai'
 import {
   ADMIN_TOKEN,
   balanceOf,
@@ -10,7 +12,30 @@ import {
   generate,
   jsonRequest,
   ledgerOf,
+  useFakeUpstream,
 } from './worker-client'
+
+const store = (env as unknown as Env).STORE
+const OPENAI = { OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: 'https://openai.fake/v1' }
+
+/**
+ * The real local KV, except that writes of user records wait `delayMs`, then fail or land; `log`
+ * records when each one landed.
+ */
+function storeWithSlowUserWrites(delayMs: number, fail: boolean, log: string[] = []): KVNamespace {
+  return new Proxy(store, {
+    get(target, property) {
+      if (property !== 'put') return Reflect.get(target, property, target).bind(target)
+      return async (key: string, ...rest: [string]) => {
+        if (!key.startsWith('user:')) return target.put(key, ...rest)
+        await new Promise((resolve) => setTimeout(resolve, delayMs))
+        if (fail) throw new Error('KV PUT failed: 503 Service Unavailable')
+        await target.put(key, ...rest)
+        log.push('user record written')
+      }
+    },
+  })
+}
 
 describe('metering', () => {
   it('refuses with 402, the balance and the cost, when credits are short, and sends nothing upstream', async () => {
@@ -57,6 +82,85 @@ describe('metering', () => {
   })
 })
 
+describe('the reservation write', () => {
+  it('overlaps the upstream call, which starts before the charge has landed', async () => {
+    const log: string[] = []
+    const fake = fakeOpenAi({ kind: 'images', delayMs: 50 })
+    useFakeUpstream({
+      handler: (input, init) => {
+        log.push('upstream called')
+        return fake.handler(input, init)
+      },
+    })
+    const user = await createTestUser(20)
+    const response = await generate(
+      user.token,
+      { prompt: 'overlap', quality: 'low' },
+      {
+        ...OPENAI,
+        STORE: storeWithSlowUserWrites(30, false, log),
+      },
+    )
+    expect(response.status).toBe(200)
+    expect(log).toEqual(['upstream called', 'user record written'])
+    const ledger = await ledgerOf(user.user_id)
+    expect(ledger.balance).toBe(18)
+    expect(ledger.ledger.reduce((sum, entry) => sum + entry.delta, 0)).toBe(18)
+  })
+
+  it("reads the user record once per generation: authentication's read stands for the charge", async () => {
+    useFakeUpstream(fakeOpenAi())
+    const user = await createTestUser(20)
+    const reads: string[] = []
+    const counting = new Proxy(store, {
+      get(target, property) {
+        const member = Reflect.get(target, property, target).bind(target)
+        if (property !== 'get') return member
+        return (key: string, ...rest: unknown[]) => {
+          reads.push(key)
+          return member(key, ...rest)
+        }
+      },
+    })
+    const response = await generate(
+      user.token,
+      { prompt: 'one read', quality: 'low' },
+      {
+        ...OPENAI,
+        STORE: counting,
+      },
+    )
+    expect(response.status).toBe(200)
+    expect(reads).toEqual([`user:${user.user_id}`])
+    expect(await balanceOf(user.token)).toBe(18)
+  })
+
+  it('stops the upstream call and charges nothing when the charge cannot be written', async () => {
+    const fake = useFakeUpstream(fakeOpenAi({ kind: 'hang' }))
+    const user = await createTestUser(20)
+    const response = await generate(
+      user.token,
+      { prompt: 'no ledger', quality: 'low' },
+      {
+        ...OPENAI,
+        STORE: storeWithSlowUserWrites(20, true),
+      },
+    )
+    expect(response.status).toBe(503)
+    const body = ErrorBodySchema.parse(await response.json())
+    expect(body.type).toBe('storage_unavailable')
+    expect(body.message).toContain('nothing was charged')
+    expect(fake.calls).toHaveLength(1)
+    expect(await balanceOf(user.token)).toBe(20)
+    expect((await ledgerOf(user.user_id)).ledger).toHaveLength(1)
+    // A later request is charged as usual.
+    useFakeUpstream(fakeOpenAi())
+    const next = await generate(user.token, { prompt: 'after', quality: 'low' }, OPENAI)
+    expect(next.status).toBe(200)
+    expect(await balanceOf(user.token)).toBe(18)
+  })
+})
+
 describe('a long ledger', () => {
   it('archives old entries in chunks, keeps the user record small, and still sums to the balance', async () => {
     const user = await createTestUser(0)
@@ -74,7 +178,7 @@ describe('a long ledger', () => {
       Array.from({ length: changes }, (_, i) => `admin: change ${i + 1}`),
     )
     expect(ledger.ledger.reduce((sum, entry) => sum + entry.delta, 0)).toBe(ledger.balance)
-    const record = await (env as unknown as { STORE: KVNamespace }).STORE.get<{
+    const record = await store.get<{
       ledger: unknown[]
       archived_chunks: number
     }>(`user:${user.user_id}`, 'json')

@@ -4,23 +4,63 @@ import { digestsMatch, randomToken, sha256Hex } from './token-hash'
 import { withUserLock } from './user-lock'
 
 const userKey = (userId: string) => `user:${userId}`
-const tokenKey = (tokenHash: string) => `token:${tokenHash}`
 const ledgerChunkKey = (userId: string, index: number) => `ledger:${userId}:${index}`
 
 /** When the ledger kept in the user record grows past this, its oldest half moves to a chunk. */
 export const LEDGER_TAIL_LIMIT = 200
 
+/**
+ * A token names its user, so authentication is one KV read: `pf_<user id>.<secret>`. The user
+ * record keeps only the token's SHA-256, which is what proves the secret.
+ */
+const TOKEN_PATTERN = /^pf_(u_[A-Za-z0-9_-]{8,40})\.[A-Za-z0-9_-]{32,100}$/
+
+/** A record read within this long may stand in for a fresh read, if nothing changed it since. */
+const KNOWN_RECORD_MAX_AGE_MS = 2000
+
+/** Per user, how many of this isolate's writes of the record have landed. */
+const landedWrites = new Map<string, number>()
+/** When each record object was read, and how many writes had landed by then. */
+const readStamps = new WeakMap<UserRecord, { landed: number; at: number }>()
+
+function stamp(user: UserRecord, landed: number): UserRecord {
+  readStamps.set(user, { landed, at: Date.now() })
+  return user
+}
+
 export async function readUser(store: KVNamespace, userId: string): Promise<UserRecord | null> {
-  return store.get<UserRecord>(userKey(userId), 'json')
+  const landed = landedWrites.get(userId) ?? 0
+  const user = await store.get<UserRecord>(userKey(userId), 'json')
+  return user && stamp(user, landed)
+}
+
+/**
+ * The user's record as it stands now, for use under the user's lock: `known` when it was read
+ * moments ago and no write of this isolate has landed since, otherwise a fresh read. Saves the
+ * second read of a request that just authenticated, without ever acting on a record this isolate
+ * has since changed.
+ */
+async function currentUser(
+  store: KVNamespace,
+  userId: string,
+  known?: UserRecord,
+): Promise<UserRecord | null> {
+  const readStamp = known && readStamps.get(known)
+  const fresh =
+    readStamp &&
+    known.id === userId &&
+    readStamp.landed === (landedWrites.get(userId) ?? 0) &&
+    Date.now() - readStamp.at <= KNOWN_RECORD_MAX_AGE_MS
+  return fresh ? known : readUser(store, userId)
 }
 
 export async function findUserByToken(
   store: KVNamespace,
   token: string,
 ): Promise<UserRecord | null> {
-  const tokenHash = await sha256Hex(token)
-  const userId = await store.get(tokenKey(tokenHash))
-  const user = userId ? await readUser(store, userId) : null
+  const userId = TOKEN_PATTERN.exec(token)?.[1]
+  if (!userId) return null
+  const [tokenHash, user] = await Promise.all([sha256Hex(token), readUser(store, userId)])
   return user && digestsMatch(tokenHash, user.token_hash ?? '') ? user : null
 }
 
@@ -29,15 +69,14 @@ export async function createUser(
   name: string,
   credits: number,
 ): Promise<{ user: UserRecord; token: string }> {
-  const token = randomToken('pf_')
-  const tokenHash = await sha256Hex(token)
   const id = randomToken('u_', 12)
+  const token = `pf_${id}.${randomToken('', 32)}`
   const now = new Date().toISOString()
   const user: UserRecord = {
     id,
     name,
     created_at: now,
-    token_hash: tokenHash,
+    token_hash: await sha256Hex(token),
     balance: credits,
     ledger:
       credits === 0
@@ -53,7 +92,6 @@ export async function createUser(
           ],
   }
   await store.put(userKey(id), JSON.stringify(user))
-  await store.put(tokenKey(tokenHash), id)
   return { user, token }
 }
 
@@ -63,37 +101,73 @@ export interface CreditChange {
   requestId?: string
 }
 
+export interface PendingCreditChange {
+  /** The record as it will be once the change is saved. */
+  user: UserRecord
+  /** Settles when the change is saved; the user's lock is held until then. */
+  saved: Promise<void>
+}
+
+function withLedgerEntry(user: UserRecord, change: CreditChange): UserRecord {
+  const balance = user.balance + change.delta
+  const entry: LedgerEntry = {
+    id: crypto.randomUUID(),
+    at: new Date().toISOString(),
+    delta: change.delta,
+    reason: change.reason,
+    balance_after: balance,
+    ...(change.requestId ? { request_id: change.requestId } : {}),
+  }
+  return { ...user, balance, ledger: [...user.ledger, entry] }
+}
+
+async function saveUser(store: KVNamespace, user: UserRecord): Promise<void> {
+  try {
+    const record = await archiveOldEntries(store, user)
+    await store.put(userKey(user.id), JSON.stringify(record))
+  } finally {
+    // Counted even when the write failed: its outcome is unknown, so no earlier read may stand in.
+    landedWrites.set(user.id, (landedWrites.get(user.id) ?? 0) + 1)
+  }
+}
+
 /**
- * Applies a credit change under the user's lock, unless `allow` refuses it on the fresh balance.
- * The balance and its ledger live in one KV value, so they can never disagree.
+ * Decides a credit change under the user's lock, unless `allow` refuses it on the current balance,
+ * and answers as soon as it is decided: the caller may start work while the write is in flight,
+ * and must await `saved` before treating the change as done. Nothing else of this isolate touches
+ * the user's balance until it lands. The balance and its ledger live in one KV value, so they can
+ * never disagree.
  */
-export async function changeCredits(
+export function beginCreditChange(
   store: KVNamespace,
   userId: string,
   change: CreditChange,
   allow: (balance: number) => void = () => {},
-): Promise<UserRecord> {
-  return withUserLock(userId, async () => {
-    const user = await readUser(store, userId)
-    if (!user) throw new Error(`user ${userId} vanished`)
-    allow(user.balance)
-    const balance = user.balance + change.delta
-    const entry: LedgerEntry = {
-      id: crypto.randomUUID(),
-      at: new Date().toISOString(),
-      delta: change.delta,
-      reason: change.reason,
-      balance_after: balance,
-      ...(change.requestId ? { request_id: change.requestId } : {}),
-    }
-    const updated = await archiveOldEntries(store, {
-      ...user,
-      balance,
-      ledger: [...user.ledger, entry],
-    })
-    await store.put(userKey(userId), JSON.stringify(updated))
-    return updated
+  known?: UserRecord,
+): Promise<PendingCreditChange> {
+  return new Promise((decided, refused) => {
+    withUserLock(userId, async () => {
+      const user = await currentUser(store, userId, known)
+      if (!user) throw new Error(`user ${userId} vanished`)
+      allow(user.balance)
+      const updated = withLedgerEntry(user, change)
+      const saved = saveUser(store, updated)
+      decided({ user: updated, saved })
+      await saved.catch(() => {})
+    }).catch(refused)
   })
+}
+
+/** Applies a credit change under the user's lock, unless `allow` refuses it on the fresh balance. */
+export async function changeCredits(
+  store: KVNamespace,
+  userId: string,
+  change: CreditChange,
+  allow?: (balance: number) => void,
+): Promise<UserRecord> {
+  const { user, saved } = await beginCreditChange(store, userId, change, allow)
+  await saved
+  return user
 }
 
 /**

@@ -1,4 +1,8 @@
-import { changeCredits } from '../accounts/account-store'
+import {
+  beginCreditChange,
+  changeCredits,
+  type PendingCreditChange,
+} from '../accounts/account-store'
 import type { UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
 
@@ -6,22 +10,32 @@ function creditsWord(count: number): string {
   return count === 1 ? '1 credit' : `${count} credits`
 }
 
-/** Takes the whole cost up front, or refuses with 402 and leaves the balance untouched. */
-export async function reserveCredits(
+/**
+ * Takes the whole cost up front, or refuses with 402 and leaves the balance untouched. Answers once
+ * the charge is decided; `saved` says when it is written. `user` is the record authentication just
+ * read, which spares a second read when nothing has changed it since.
+ */
+export function reserveCredits(
   store: KVNamespace,
   user: UserRecord,
   cost: number,
   reason: string,
   requestId: string,
-): Promise<UserRecord> {
-  return changeCredits(store, user.id, { delta: -cost, reason, requestId }, (balance) => {
-    if (balance < cost) {
-      throw new ApiError(
-        'insufficient_credits',
-        `Not enough credits: this needs ${creditsWord(cost)} and you have ${creditsWord(balance)}. Ask your team admin for more credits, or choose fewer images or a lower quality.`,
-      )
-    }
-  })
+): Promise<PendingCreditChange> {
+  return beginCreditChange(
+    store,
+    user.id,
+    { delta: -cost, reason, requestId },
+    (balance) => {
+      if (balance < cost) {
+        throw new ApiError(
+          'insufficient_credits',
+          `Not enough credits: this needs ${creditsWord(cost)} and you have ${creditsWord(balance)}. Ask your team admin for more credits, or choose fewer images or a lower quality.`,
+        )
+      }
+    },
+    user,
+  )
 }
 
 export async function refundCredits(

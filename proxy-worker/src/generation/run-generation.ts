@@ -52,6 +52,13 @@ function unavailableModel(env: Env, model: string): ApiError {
       )
 }
 
+function unrecordedCharge(): ApiError {
+  return new ApiError(
+    'storage_unavailable',
+    'Promptframe could not record this request, so nothing was charged and nothing was made. Try again in a moment.',
+  )
+}
+
 /**
  * One generation from start to finish: reserve the whole cost, call the provider, store each image
  * as it arrives, and refund whatever was not delivered, whatever went wrong.
@@ -77,12 +84,16 @@ export async function runGeneration(
 
   const cost = creditCost(request.model, request.quality, request.n)
   const reason = `${references.length > 0 ? 'edit' : 'generate'} ${request.model} ${request.quality} x${request.n}`
-  const reserved = await reserveCredits(env.STORE, user, cost, reason, requestId)
+  const reservation = await reserveCredits(env.STORE, user, cost, reason, requestId)
   stage('accepted', `Reserved ${cost} credits`)
+  // The upstream call starts while the reservation is still being written; should the write fail,
+  // the call is stopped and nothing is delivered.
+  const reservationFailed = new AbortController()
+  reservation.saved.catch(() => reservationFailed.abort(unrecordedCharge()))
 
   const size = pixelSizeFor(request.model, request.size)
   const timeout = AbortSignal.timeout(numberSetting(env.UPSTREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS))
-  const signal = AbortSignal.any([context.signal, timeout])
+  const signal = AbortSignal.any([context.signal, timeout, reservationFailed.signal])
   const images: GeneratedImage[] = []
   const files = new Map<number, Uint8Array>()
   const imageTtl = numberSetting(env.IMAGE_TTL_SECONDS, DEFAULT_IMAGE_TTL_SECONDS)
@@ -127,6 +138,7 @@ export async function runGeneration(
             'The image model sent something that is not an image. Your credits were refunded: try again.',
           )
         }
+        await reservation.saved
         files.set(index, bytes)
         if (files.size === request.n) stage('storing', 'Saving the images')
         const id = await putImage(env.IMAGES, bytes, info, imageTtl)
@@ -147,6 +159,9 @@ export async function runGeneration(
   } catch (error) {
     failure = abortOrNetworkError(error, signal)
   }
+  await reservation.saved.catch(() => {
+    throw unrecordedCharge()
+  })
   if (!failure && images.length < request.n) {
     failure = new ApiError(
       'upstream_malformed',
@@ -163,7 +178,7 @@ export async function runGeneration(
     `${undelivered} of ${request.n} not delivered (${failure?.type ?? 'unknown'})`,
     requestId,
   )
-  const balance = refunded?.balance ?? reserved.balance
+  const balance = refunded?.balance ?? reservation.user.balance
   const credits = { charged: cost - refund, refunded: refund, balance }
   emit?.({ type: 'credits', credits })
   if (failure && images.length === 0) throw failure
