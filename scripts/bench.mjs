@@ -3,6 +3,7 @@
 //     concurrent clients, and whether metering stayed exact;
 //  2. the gzip sizes of build/ui.js and build/main.js against their targets;
 //  3. the bytes the plugin sends for one reference exported from a 4000 px frame.
+// `npm run bench -- worker` (or sizes, reference) runs only that part.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -16,10 +17,12 @@ import { adminRequest, ROOT, waitForWorker } from './local-worker.mjs'
 const UPSTREAM_DELAY_MS = Number(process.env.BENCH_UPSTREAM_DELAY_MS ?? 100)
 const WORKER_PORT = 8799
 const LEVELS = [
-  { clients: 1, requests: 100 },
+  { clients: 1, requests: 200 },
   { clients: 10, requests: 400 },
   { clients: 50, requests: 1000 },
 ]
+// BENCH_CLIENTS=1,10 runs only those levels.
+const ONLY_LEVELS = process.env.BENCH_CLIENTS?.split(',')
 const ADMIN_TOKEN = 'bench-admin-token'
 // A real 1×1 PNG, as OpenAI would send it in b64_json.
 const TINY_PNG =
@@ -80,8 +83,11 @@ async function load(clients, requests, call) {
   return latencies.sort((a, b) => a - b)
 }
 
-async function benchWorker() {
-  const upstream = await startFakeUpstream()
+// wrangler dev records every request and binding call for its local explorer and trace viewer.
+// That recorder is a development tool: a deployed worker does not have it in its request path.
+const RECORDER_OFF = { X_LOCAL_OBSERVABILITY: 'false', X_LOCAL_EXPLORER: 'false' }
+
+async function startWranglerDev(upstreamUrl, extraEnv) {
   const state = mkdtempSync(join(tmpdir(), 'promptframe-bench-'))
   const worker = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
@@ -103,82 +109,136 @@ async function benchWorker() {
       '--var',
       'OPENAI_API_KEY:sk-bench',
       '--var',
-      `OPENAI_BASE_URL:${upstream.url}`,
+      `OPENAI_BASE_URL:${upstreamUrl}`,
     ],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: 'ignore' },
+    {
+      cwd: ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', ...extraEnv },
+      stdio: process.env.BENCH_WORKER_LOG ? 'inherit' : 'ignore',
+    },
   )
-  const workerUrl = `http://127.0.0.1:${WORKER_PORT}`
+  const url = `http://127.0.0.1:${WORKER_PORT}`
+  const stop = async () => {
+    if (worker.exitCode === null) {
+      worker.kill('SIGTERM')
+      await new Promise((done) => worker.once('exit', done))
+    }
+    rmSync(state, { recursive: true, force: true })
+  }
   try {
-    await waitForWorker(workerUrl, 90_000, () => worker.exitCode === null)
-    const body = JSON.stringify({
-      model: 'gpt-image-2',
-      prompt: 'bench',
-      size: '1024x1024',
-      quality: 'low',
-      n: 1,
-    })
-    const direct = () =>
-      fetch(`${upstream.url}/images/generations`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sk-bench' },
-        body,
-      })
-    await load(1, 20, () => fetch(`${workerUrl}/`)) // warm up
-    const hop = await load(1, 100, () => fetch(`${workerUrl}/`))
-    console.log(
-      `Worker overhead (fake upstream with a fixed ${UPSTREAM_DELAY_MS} ms delay; gpt-image-2 low, 2 credits a request)`,
-    )
-    console.log(
-      `wrangler dev's own hop, GET / with no work: p50 ${percentile(hop, 50).toFixed(1)} ms, p99 ${percentile(hop, 99).toFixed(1)} ms (part of every "added" figure below; not there when deployed)`,
-    )
-    console.log(
-      'clients  requests  direct p50/p99 ms   via worker p50/p99 ms   added p50/p99 ms   metering',
-    )
-    for (const { clients, requests } of LEVELS) {
-      const perClient = Math.ceil(requests / clients) + 5
-      const users = await Promise.all(
-        Array.from({ length: clients }, (_, i) =>
-          adminRequest(workerUrl, ADMIN_TOKEN, 'POST', '/admin/users', {
-            name: `bench ${clients}/${i}`,
-            credits: perClient * 2,
-          }),
-        ),
-      )
-      const viaWorker = (client) =>
-        fetch(`${workerUrl}/v1/images/generate`, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            Authorization: `Bearer ${users[client].token}`,
-          },
-          body: JSON.stringify({ prompt: 'bench', size: '1:1', quality: 'low' }),
-        })
-      await load(clients, clients * 2, viaWorker) // warm up
-      const directTimes = await load(clients, requests, direct)
-      const workerTimes = await load(clients, requests, viaWorker)
-      const accounts = await Promise.all(
-        users.map((user) =>
-          adminRequest(workerUrl, ADMIN_TOKEN, 'GET', `/admin/users/${user.user_id}`),
-        ),
-      )
-      const spent = accounts.reduce((sum, account) => sum + (perClient * 2 - account.balance), 0)
-      const ledgersAgree = accounts.every(
-        (account) =>
-          account.ledger.reduce((sum, entry) => sum + entry.delta, 0) === account.balance,
-      )
-      const exact = spent === (requests + clients * 2) * 2 && ledgersAgree
-      const fmt = (sorted) =>
-        `${percentile(sorted, 50).toFixed(1)}/${percentile(sorted, 99).toFixed(1)}`
-      const added = `${(percentile(workerTimes, 50) - percentile(directTimes, 50)).toFixed(1)}/${(percentile(workerTimes, 99) - percentile(directTimes, 99)).toFixed(1)}`
-      console.log(
-        `${String(clients).padStart(7)}  ${String(requests).padStart(8)}  ${fmt(directTimes).padStart(17)}  ${fmt(workerTimes).padStart(22)}  ${added.padStart(17)}   ${exact ? 'exact' : 'NOT EXACT'} (${spent} credits spent, ledgers ${ledgersAgree ? 'sum to balances' : 'disagree'})`,
-      )
+    await waitForWorker(url, 90_000, () => worker.exitCode === null)
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { url, stop }
+}
+
+/** The dev server's own cost: GET / answers at once, without touching storage or upstream. */
+async function measureHop(url) {
+  await load(1, 20, () => fetch(`${url}/`))
+  return load(1, 200, () => fetch(`${url}/`))
+}
+
+/**
+ * Runs the direct and the via-worker calls in alternating blocks, so that a slow spell of this
+ * shared machine lands on both sides instead of skewing one.
+ */
+async function alternate(clients, requests, direct, viaWorker, blocks = 5) {
+  const directTimes = []
+  const workerTimes = []
+  for (let block = 0; block < blocks; block++) {
+    directTimes.push(...(await load(clients, requests / blocks, direct)))
+    workerTimes.push(...(await load(clients, requests / blocks, viaWorker)))
+  }
+  const sorted = (times) => times.sort((a, b) => a - b)
+  return { directTimes: sorted(directTimes), workerTimes: sorted(workerTimes) }
+}
+
+async function benchWorker() {
+  const upstream = await startFakeUpstream()
+  try {
+    const withRecorder = await startWranglerDev(upstream.url, {})
+    const hopWithRecorder = await measureHop(withRecorder.url).finally(withRecorder.stop)
+    const worker = await startWranglerDev(upstream.url, RECORDER_OFF)
+    try {
+      await measureAddedLatency(worker.url, upstream.url, hopWithRecorder)
+    } finally {
+      await worker.stop()
     }
   } finally {
-    worker.kill('SIGTERM')
     upstream.server.close()
-    await new Promise((done) => worker.once('exit', done))
-    rmSync(state, { recursive: true, force: true })
+  }
+}
+
+async function measureAddedLatency(workerUrl, upstreamUrl, hopWithRecorder) {
+  const body = JSON.stringify({
+    model: 'gpt-image-2',
+    prompt: 'bench',
+    size: '1024x1024',
+    quality: 'low',
+    n: 1,
+  })
+  const direct = () =>
+    fetch(`${upstreamUrl}/images/generations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sk-bench' },
+      body,
+    })
+  const hop = await measureHop(workerUrl)
+  const fmtHop = (times) =>
+    `p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms`
+  console.log(
+    `Worker overhead (fake upstream with a fixed ${UPSTREAM_DELAY_MS} ms delay; gpt-image-2 low, 2 credits a request)`,
+  )
+  console.log(
+    `wrangler dev's own hop, GET / with no work: ${fmtHop(hop)}. It is part of every "added" figure below and is not there when deployed.`,
+  )
+  console.log(
+    `wrangler dev runs with its local request recorder off (X_LOCAL_OBSERVABILITY=false, X_LOCAL_EXPLORER=false); with it on, the same hop was ${fmtHop(hopWithRecorder)}.`,
+  )
+  console.log(
+    'clients  requests  direct p50/p99 ms   via worker p50/p99 ms   added p50/p99 ms   metering',
+  )
+  for (const { clients, requests } of LEVELS.filter(
+    (level) => !ONLY_LEVELS || ONLY_LEVELS.includes(String(level.clients)),
+  )) {
+    const perClient = Math.ceil(requests / clients) + 5
+    const users = await Promise.all(
+      Array.from({ length: clients }, (_, i) =>
+        adminRequest(workerUrl, ADMIN_TOKEN, 'POST', '/admin/users', {
+          name: `bench ${clients}/${i}`,
+          credits: perClient * 2,
+        }),
+      ),
+    )
+    const viaWorker = (client) =>
+      fetch(`${workerUrl}/v1/images/generate`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${users[client].token}`,
+        },
+        body: JSON.stringify({ prompt: 'bench', size: '1:1', quality: 'low' }),
+      })
+    await load(clients, clients * 2, viaWorker) // warm up
+    const { directTimes, workerTimes } = await alternate(clients, requests, direct, viaWorker)
+    const accounts = await Promise.all(
+      users.map((user) =>
+        adminRequest(workerUrl, ADMIN_TOKEN, 'GET', `/admin/users/${user.user_id}`),
+      ),
+    )
+    const spent = accounts.reduce((sum, account) => sum + (perClient * 2 - account.balance), 0)
+    const ledgersAgree = accounts.every(
+      (account) => account.ledger.reduce((sum, entry) => sum + entry.delta, 0) === account.balance,
+    )
+    const exact = spent === (requests + clients * 2) * 2 && ledgersAgree
+    const fmt = (sorted) =>
+      `${percentile(sorted, 50).toFixed(1)}/${percentile(sorted, 99).toFixed(1)}`
+    const added = `${(percentile(workerTimes, 50) - percentile(directTimes, 50)).toFixed(1)}/${(percentile(workerTimes, 99) - percentile(directTimes, 99)).toFixed(1)}`
+    console.log(
+      `${String(clients).padStart(7)}  ${String(requests).padStart(8)}  ${fmt(directTimes).padStart(17)}  ${fmt(workerTimes).padStart(22)}  ${added.padStart(17)}   ${exact ? 'exact' : 'NOT EXACT'} (${spent} credits spent, ledgers ${ledgersAgree ? 'sum to balances' : 'disagree'})`,
+    )
   }
 }
 
@@ -244,6 +304,8 @@ async function benchReference() {
   }
 }
 
-await benchWorker()
-benchSizes()
-await benchReference()
+const parts = process.argv.slice(2)
+const wanted = (part) => parts.length === 0 || parts.includes(part)
+if (wanted('worker')) await benchWorker()
+if (wanted('sizes')) benchSizes()
+if (wanted('reference')) await benchReference()
