@@ -19,17 +19,27 @@ const store = (env as unknown as Env).STORE
 const OPENAI = { OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: 'https://openai.fake/v1' }
 
 /**
- * The real local KV, except that writes of user records wait `delayMs`, then fail or land; `log`
- * records when each one landed.
+ * The real local KV, except that writes of user records wait `delayMs`, and the first `refusals`
+ * of them fail as production KV fails a second write to one key within a second. `log` records
+ * each refused and each landed write.
  */
-function storeWithSlowUserWrites(delayMs: number, fail: boolean, log: string[] = []): KVNamespace {
+function storeWithSlowUserWrites(
+  delayMs: number,
+  refusals: number,
+  log: string[] = [],
+): KVNamespace {
+  let refused = 0
   return new Proxy(store, {
     get(target, property) {
       if (property !== 'put') return Reflect.get(target, property, target).bind(target)
       return async (key: string, ...rest: [string]) => {
         if (!key.startsWith('user:')) return target.put(key, ...rest)
         await new Promise((resolve) => setTimeout(resolve, delayMs))
-        if (fail) throw new Error('KV PUT failed: 503 Service Unavailable')
+        if (refused < refusals) {
+          refused++
+          log.push('user record refused')
+          throw new Error('KV PUT failed: 429 Too Many Requests')
+        }
         await target.put(key, ...rest)
         log.push('user record written')
       }
@@ -98,7 +108,7 @@ describe('the reservation write', () => {
       { prompt: 'overlap', quality: 'low' },
       {
         ...OPENAI,
-        STORE: storeWithSlowUserWrites(30, false, log),
+        STORE: storeWithSlowUserWrites(30, 0, log),
       },
     )
     expect(response.status).toBe(200)
@@ -135,21 +145,43 @@ describe('the reservation write', () => {
     expect(await balanceOf(user.token)).toBe(18)
   })
 
+  it('tries a refused write again a second later, as KV takes one write per key per second', async () => {
+    const fake = useFakeUpstream(fakeOpenAi())
+    const user = await createTestUser(20)
+    const log: string[] = []
+    const response = await generate(
+      user.token,
+      { prompt: 'busy key', quality: 'low' },
+      {
+        ...OPENAI,
+        STORE: storeWithSlowUserWrites(0, 1, log),
+      },
+    )
+    expect(response.status).toBe(200)
+    expect(fake.calls).toHaveLength(1)
+    expect(log).toEqual(['user record refused', 'user record written'])
+    const ledger = await ledgerOf(user.user_id)
+    expect(ledger.balance).toBe(18)
+    expect(ledger.ledger.reduce((sum, entry) => sum + entry.delta, 0)).toBe(18)
+  })
+
   it('stops the upstream call and charges nothing when the charge cannot be written', async () => {
     const fake = useFakeUpstream(fakeOpenAi({ kind: 'hang' }))
     const user = await createTestUser(20)
+    const log: string[] = []
     const response = await generate(
       user.token,
       { prompt: 'no ledger', quality: 'low' },
       {
         ...OPENAI,
-        STORE: storeWithSlowUserWrites(20, true),
+        STORE: storeWithSlowUserWrites(20, Number.POSITIVE_INFINITY, log),
       },
     )
     expect(response.status).toBe(503)
     const body = ErrorBodySchema.parse(await response.json())
     expect(body.type).toBe('storage_unavailable')
     expect(body.message).toContain('nothing was charged')
+    expect(log).toEqual(Array(3).fill('user record refused'))
     expect(fake.calls).toHaveLength(1)
     expect(await balanceOf(user.token)).toBe(20)
     expect((await ledgerOf(user.user_id)).ledger).toHaveLength(1)

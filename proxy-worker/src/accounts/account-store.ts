@@ -1,13 +1,17 @@
 import type { LedgerEntry } from '../../../shared'
 import type { UserRecord } from '../env'
+import { putWithRetry } from './put-with-retry'
 import { digestsMatch, randomToken, sha256Hex } from './token-hash'
 import { withUserLock } from './user-lock'
 
 const userKey = (userId: string) => `user:${userId}`
 const ledgerChunkKey = (userId: string, index: number) => `ledger:${userId}:${index}`
 
-/** When the ledger kept in the user record grows past this, its oldest half moves to a chunk. */
-export const LEDGER_TAIL_LIMIT = 200
+/**
+ * When the ledger kept in the user record grows past this, its oldest half moves to a chunk. The
+ * record is read and written by every request, so it stays small; the account view shows 20.
+ */
+export const LEDGER_TAIL_LIMIT = 50
 
 /**
  * A token names its user, so authentication is one KV read: `pf_<user id>.<secret>`. The user
@@ -124,7 +128,7 @@ function withLedgerEntry(user: UserRecord, change: CreditChange): UserRecord {
 async function saveUser(store: KVNamespace, user: UserRecord): Promise<void> {
   try {
     const record = await archiveOldEntries(store, user)
-    await store.put(userKey(user.id), JSON.stringify(record))
+    await putWithRetry(store, userKey(user.id), JSON.stringify(record))
   } finally {
     // Counted even when the write failed: its outcome is unknown, so no earlier read may stand in.
     landedWrites.set(user.id, (landedWrites.get(user.id) ?? 0) + 1)
@@ -178,7 +182,11 @@ async function archiveOldEntries(store: KVNamespace, user: UserRecord): Promise<
   if (user.ledger.length <= LEDGER_TAIL_LIMIT) return user
   const chunks = user.archived_chunks ?? 0
   const cut = user.ledger.length - LEDGER_TAIL_LIMIT / 2
-  await store.put(ledgerChunkKey(user.id, chunks), JSON.stringify(user.ledger.slice(0, cut)))
+  await putWithRetry(
+    store,
+    ledgerChunkKey(user.id, chunks),
+    JSON.stringify(user.ledger.slice(0, cut)),
+  )
   return { ...user, ledger: user.ledger.slice(cut), archived_chunks: chunks + 1 }
 }
 
