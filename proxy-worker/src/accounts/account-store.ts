@@ -1,8 +1,8 @@
 import type { LedgerEntry } from '../../../shared'
 import type { UserRecord } from '../env'
+import { withIsolateLock } from './isolate-lock'
 import { putWithRetry } from './put-with-retry'
 import { digestsMatch, randomToken, sha256Hex } from './token-hash'
-import { withUserLock } from './user-lock'
 
 const userKey = (userId: string) => `user:${userId}`
 const ledgerChunkKey = (userId: string, index: number) => `ledger:${userId}:${index}`
@@ -150,7 +150,7 @@ export function beginCreditChange(
   known?: UserRecord,
 ): Promise<PendingCreditChange> {
   return new Promise((decided, refused) => {
-    withUserLock(userId, async () => {
+    withIsolateLock(userId, async () => {
       const user = await currentUser(store, userId, known)
       if (!user) throw new Error(`user ${userId} vanished`)
       allow(user.balance)

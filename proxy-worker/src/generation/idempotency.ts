@@ -1,6 +1,6 @@
 import type { GenerationResult } from '../../../shared'
+import { withIsolateLock } from '../accounts/isolate-lock'
 import { sha256Hex } from '../accounts/token-hash'
-import { withUserLock } from '../accounts/user-lock'
 import { ApiError } from '../http/api-error'
 
 interface IdempotencyRecord {
@@ -29,7 +29,9 @@ export async function claimIdempotencyKey(
   fingerprint: string,
 ): Promise<IdempotencySlot> {
   const recordKey = `idem:${userId}:${await sha256Hex(key)}`
-  const record = await withUserLock(userId, async () => {
+  // Only requests with the same key need to take turns here; a lock of its own keeps them from
+  // queueing behind the user's credit writes, which KV may hold up for seconds.
+  const record = await withIsolateLock(recordKey, async () => {
     const existing = await store.get<IdempotencyRecord>(recordKey, 'json')
     if (!existing) {
       const running: IdempotencyRecord = { fingerprint, state: 'running' }
