@@ -12,11 +12,23 @@ import {
   generate,
   jsonRequest,
   ledgerOf,
+  OPENAI,
   useFakeUpstream,
 } from './worker-client'
 
 const store = (env as unknown as Env).STORE
-const OPENAI = { OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: 'https://openai.fake/v1' }
+
+/** The real local KV, with some of its methods replaced. */
+function storeWith(
+  replaced: Partial<Record<'get' | 'put', (key: string, ...rest: never[]) => unknown>>,
+) {
+  return new Proxy(store, {
+    get(target, property) {
+      const own = replaced[property as 'get' | 'put']
+      return own ?? Reflect.get(target, property, target).bind(target)
+    },
+  })
+}
 
 /**
  * The real local KV, except that writes of user records wait `delayMs`, and the first `refusals`
@@ -29,22 +41,25 @@ function storeWithSlowUserWrites(
   log: string[] = [],
 ): KVNamespace {
   let refused = 0
-  return new Proxy(store, {
-    get(target, property) {
-      if (property !== 'put') return Reflect.get(target, property, target).bind(target)
-      return async (key: string, ...rest: [string]) => {
-        if (!key.startsWith('user:')) return target.put(key, ...rest)
-        await new Promise((resolve) => setTimeout(resolve, delayMs))
-        if (refused < refusals) {
-          refused++
-          log.push('user record refused')
-          throw new Error('KV PUT failed: 429 Too Many Requests')
-        }
-        await target.put(key, ...rest)
-        log.push('user record written')
+  return storeWith({
+    put: async (key: string, ...rest: [string]) => {
+      if (!key.startsWith('user:')) return store.put(key, ...rest)
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      if (refused < refusals) {
+        refused++
+        log.push('user record refused')
+        throw new Error('KV PUT failed: 429 Too Many Requests')
       }
+      await store.put(key, ...rest)
+      log.push('user record written')
     },
   })
+}
+
+async function expectLedgerBalance(userId: string, balance: number) {
+  const ledger = await ledgerOf(userId)
+  expect(ledger.balance).toBe(balance)
+  expect(ledger.ledger.reduce((sum, entry) => sum + entry.delta, 0)).toBe(balance)
 }
 
 describe('metering', () => {
@@ -113,23 +128,17 @@ describe('the reservation write', () => {
     )
     expect(response.status).toBe(200)
     expect(log).toEqual(['upstream called', 'user record written'])
-    const ledger = await ledgerOf(user.user_id)
-    expect(ledger.balance).toBe(18)
-    expect(ledger.ledger.reduce((sum, entry) => sum + entry.delta, 0)).toBe(18)
+    await expectLedgerBalance(user.user_id, 18)
   })
 
   it("reads the user record once per generation: authentication's read stands for the charge", async () => {
     useFakeUpstream(fakeOpenAi())
     const user = await createTestUser(20)
     const reads: string[] = []
-    const counting = new Proxy(store, {
-      get(target, property) {
-        const member = Reflect.get(target, property, target).bind(target)
-        if (property !== 'get') return member
-        return (key: string, ...rest: unknown[]) => {
-          reads.push(key)
-          return member(key, ...rest)
-        }
+    const counting = storeWith({
+      get: (key: string, ...rest: never[]) => {
+        reads.push(key)
+        return (store.get as (key: string, ...rest: never[]) => unknown)(key, ...rest)
       },
     })
     const response = await generate(
@@ -160,9 +169,7 @@ describe('the reservation write', () => {
     expect(response.status).toBe(200)
     expect(fake.calls).toHaveLength(1)
     expect(log).toEqual(['user record refused', 'user record written'])
-    const ledger = await ledgerOf(user.user_id)
-    expect(ledger.balance).toBe(18)
-    expect(ledger.ledger.reduce((sum, entry) => sum + entry.delta, 0)).toBe(18)
+    await expectLedgerBalance(user.user_id, 18)
   })
 
   it('stops the upstream call and charges nothing when the charge cannot be written', async () => {

@@ -14,13 +14,12 @@ import {
   generateOk,
   jsonRequest,
   ledgerOf,
+  OPENAI,
   ORIGIN,
   readEventStream,
   startWorker,
   useFakeUpstream,
 } from './worker-client'
-
-const OPENAI = { OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: 'https://openai.fake/v1' }
 
 const useFakeOpenAi = (behaviour?: OpenAiBehaviour) => useFakeUpstream(fakeOpenAi(behaviour))
 
