@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { LEDGER_TAIL_LIMIT } from '../../proxy-worker/src/accounts/account-store'
+import { beginCreditChange, changeCredits } from '../../proxy-worker/src/accounts/credit-changes'
 import type { Env } from '../../proxy-worker/src/env'
 import { ErrorBodySchema } from '../../shared'
 import { fakeOpenAi } from './fakes/fake-openai'
@@ -52,6 +53,25 @@ function storeWithSlowUserWrites(
       }
       await store.put(key, ...rest)
       log.push('user record written')
+    },
+  })
+}
+
+/**
+ * The real local KV, refusing a write to a key that was written less than a second before, as
+ * production KV does (local KV has no such limit). `landed` records each write that got through.
+ */
+function storeWithKvWriteLimit(landed: string[]): KVNamespace {
+  const lastWrite = new Map<string, number>()
+  return storeWith({
+    put: async (key: string, ...rest: [string]) => {
+      const now = Date.now()
+      if (now - (lastWrite.get(key) ?? Number.NEGATIVE_INFINITY) < 1000) {
+        throw new Error('KV PUT failed: 429 Too Many Requests')
+      }
+      lastWrite.set(key, now)
+      await store.put(key, ...rest)
+      landed.push(key)
     },
   })
 }
@@ -198,6 +218,76 @@ describe('the reservation write', () => {
     expect(next.status).toBe(200)
     expect(await balanceOf(user.token)).toBe(18)
   })
+})
+
+describe("a designer's burst under KV's limit of one write per key per second", () => {
+  it('starts every upstream call at once and saves the charges in a write or two', async () => {
+    const fake = fakeOpenAi({ kind: 'images', delayMs: 20 })
+    const startedAt: number[] = []
+    useFakeUpstream({
+      handler: (input, init) => {
+        startedAt.push(Date.now())
+        return fake.handler(input, init)
+      },
+    })
+    const user = await createTestUser(100)
+    const landed: string[] = []
+    const limited = { ...OPENAI, STORE: storeWithKvWriteLimit(landed) }
+    const begun = Date.now()
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        generate(user.token, { prompt: `restyle frame ${i}`, quality: 'low' }, limited),
+      ),
+    )
+    expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200))
+    expect(startedAt).toHaveLength(20)
+    // Queued a second apart, the last call would start 19 s after the first.
+    expect(Math.max(...startedAt) - begun).toBeLessThan(500)
+    const recordWrites = landed.filter((key) => key === `user:${user.user_id}`)
+    expect(recordWrites.length).toBeGreaterThanOrEqual(2)
+    expect(recordWrites.length).toBeLessThanOrEqual(3)
+    await expectLedgerBalance(user.user_id, 100 - 20 * 2)
+    expect((await ledgerOf(user.user_id)).ledger).toHaveLength(21)
+  })
+
+  it('refunds a burst of failures in shared writes too, and the ledger still sums to the balance', async () => {
+    useFakeUpstream(
+      fakeOpenAi({ kind: 'error', status: 400, code: 'moderation_blocked', message: 'Blocked.' }),
+    )
+    const user = await createTestUser(100)
+    const landed: string[] = []
+    const limited = { ...OPENAI, STORE: storeWithKvWriteLimit(landed) }
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        generate(user.token, { prompt: `blocked ${i}`, quality: 'medium' }, limited),
+      ),
+    )
+    expect(responses.map((response) => response.status)).toEqual(Array(10).fill(400))
+    await expectLedgerBalance(user.user_id, 100)
+    expect((await ledgerOf(user.user_id)).ledger).toHaveLength(21)
+    expect(landed.filter((key) => key === `user:${user.user_id}`).length).toBeLessThanOrEqual(5)
+  }, 15_000)
+})
+
+describe('a write that never settles', () => {
+  it('is taken over by the next change, so one lost request cannot hold up the account', async () => {
+    const user = await createTestUser(20)
+    let hung = false
+    const hangsOnce = storeWith({
+      put: (key: string, ...rest: [string]) => {
+        if (key.startsWith('user:') && !hung) {
+          hung = true
+          return new Promise(() => {})
+        }
+        return store.put(key, ...rest)
+      },
+    })
+    const first = await beginCreditChange(hangsOnce, user.user_id, { delta: -2, reason: 'lost' })
+    void first.saved
+    const second = await changeCredits(hangsOnce, user.user_id, { delta: -3, reason: 'next' })
+    expect(second.balance).toBe(15)
+    await expectLedgerBalance(user.user_id, 15)
+  }, 20_000)
 })
 
 describe('a long ledger', () => {

@@ -2,7 +2,7 @@ import {
   beginCreditChange,
   changeCredits,
   type PendingCreditChange,
-} from '../accounts/account-store'
+} from '../accounts/credit-changes'
 import type { UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
 
