@@ -1,8 +1,6 @@
-import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { LEDGER_TAIL_LIMIT } from '../../proxy-worker/src/accounts/account-store'
 import { beginCreditChange, changeCredits } from '../../proxy-worker/src/accounts/credit-changes'
-import type { Env } from '../../proxy-worker/src/env'
 import { ErrorBodySchema } from '../../shared'
 import { fakeOpenAi } from './fakes/fake-openai'
 import {
@@ -14,22 +12,10 @@ import {
   jsonRequest,
   ledgerOf,
   OPENAI,
+  store,
+  storeWith,
   useFakeUpstream,
 } from './worker-client'
-
-const store = (env as unknown as Env).STORE
-
-/** The real local KV, with some of its methods replaced. */
-function storeWith(
-  replaced: Partial<Record<'get' | 'put', (key: string, ...rest: never[]) => unknown>>,
-) {
-  return new Proxy(store, {
-    get(target, property) {
-      const own = replaced[property as 'get' | 'put']
-      return own ?? Reflect.get(target, property, target).bind(target)
-    },
-  })
-}
 
 /**
  * The real local KV, except that writes of user records wait `delayMs`, and the first `refusals`

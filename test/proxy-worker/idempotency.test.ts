@@ -1,5 +1,31 @@
 import { describe, expect, it } from 'vitest'
-import { balanceOf, createTestUser, generate, jsonRequest, startWorker } from './worker-client'
+import { ErrorBodySchema } from '../../shared'
+import { fakeOpenAi } from './fakes/fake-openai'
+import {
+  balanceOf,
+  createTestUser,
+  generate,
+  jsonRequest,
+  ledgerOf,
+  OPENAI,
+  startWorker,
+  store,
+  storeWith,
+  useFakeUpstream,
+} from './worker-client'
+
+/** The real local KV, except that Idempotency-Key records take `delayMs` to write (or fail). */
+function storeWithSlowKeyRecords(delayMs: number, log: string[], fail = false): KVNamespace {
+  return storeWith({
+    put: async (key: string, value: string, ...rest: never[]) => {
+      if (!key.startsWith('idem:')) return store.put(key, value, ...rest)
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      if (fail) throw new Error('KV PUT failed: 500 Internal Server Error')
+      await store.put(key, value, ...rest)
+      log.push(`key ${JSON.parse(value).state}`)
+    },
+  })
+}
 
 describe('Idempotency-Key', () => {
   it('returns the first result again for the same key and body, and charges once', async () => {
@@ -63,5 +89,55 @@ describe('Idempotency-Key', () => {
       { 'Idempotency-Key': 'shared' },
     )
     expect(response.status).toBe(200)
+  })
+})
+
+describe('Idempotency-Key records', () => {
+  it('are written while the generation runs and after it answers, without delaying it', async () => {
+    const log: string[] = []
+    const fake = fakeOpenAi({ kind: 'images', delayMs: 10 })
+    useFakeUpstream({
+      handler: (input, init) => {
+        log.push('upstream called')
+        return fake.handler(input, init)
+      },
+    })
+    const user = await createTestUser(20)
+    const overrides = { ...OPENAI, STORE: storeWithSlowKeyRecords(40, log) }
+    const body = { prompt: 'keyed', quality: 'low' }
+    const first = await startWorker(
+      '/v1/images/generate',
+      jsonRequest(user.token, body, { 'Idempotency-Key': 'overlap' }),
+      overrides,
+    )
+    expect(first.response.status).toBe(200)
+    const answer = await first.response.json()
+    log.push('answered')
+    await first.settled
+    // The image waits for the claim to land, but not for the result to be recorded.
+    expect(log).toEqual(['upstream called', 'key running', 'answered', 'key done'])
+    const again = await generate(user.token, body, overrides, { 'Idempotency-Key': 'overlap' })
+    expect(await again.json()).toEqual(answer)
+    expect(fake.calls).toHaveLength(1)
+    expect(await balanceOf(user.token)).toBe(18)
+  })
+
+  it('stop the generation and charge nothing when the claim cannot be written', async () => {
+    const fake = useFakeUpstream(fakeOpenAi({ kind: 'hang' }))
+    const user = await createTestUser(20)
+    const response = await generate(
+      user.token,
+      { prompt: 'unrecorded', quality: 'low' },
+      { ...OPENAI, STORE: storeWithSlowKeyRecords(20, [], true) },
+      { 'Idempotency-Key': 'cannot-claim' },
+    )
+    expect(response.status).toBe(503)
+    const error = ErrorBodySchema.parse(await response.json())
+    expect(error.type).toBe('storage_unavailable')
+    expect(error.message).toContain('nothing was charged')
+    expect(fake.calls).toHaveLength(1)
+    expect(await balanceOf(user.token)).toBe(20)
+    const ledger = await ledgerOf(user.user_id)
+    expect(ledger.ledger.reduce((sum, entry) => sum + entry.delta, 0)).toBe(20)
   })
 })

@@ -10,6 +10,20 @@ export const ORIGIN = 'https://worker.test'
 export const OPENAI = { OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: 'https://openai.fake/v1' }
 
 const baseEnv = env as unknown as Env
+/** The real local KV namespace the worker uses. */
+export const store = baseEnv.STORE
+
+/** The real local KV, with some of its methods replaced, to pass as the worker's STORE. */
+export function storeWith(
+  replaced: Partial<Record<'get' | 'put', (key: string, ...rest: never[]) => unknown>>,
+): KVNamespace {
+  return new Proxy(store, {
+    get(target, property) {
+      const own = replaced[property as 'get' | 'put']
+      return own ?? Reflect.get(target, property, target).bind(target)
+    },
+  })
+}
 
 /**
  * Sends a request to the real worker app inside workerd, with real local KV, and configuration

@@ -14,6 +14,8 @@ const RECORD_TTL_SECONDS = 24 * 60 * 60
 export interface IdempotencySlot {
   /** The first result of this key, when it already finished. */
   replay?: GenerationResult
+  /** Settles when the key's "running" record has landed; the work may start before. */
+  claimed: Promise<void>
   finish(result: GenerationResult): Promise<void>
   abandon(): Promise<void>
 }
@@ -29,15 +31,22 @@ export async function claimIdempotencyKey(
   fingerprint: string,
 ): Promise<IdempotencySlot> {
   const recordKey = `idem:${userId}:${await sha256Hex(key)}`
-  // Only requests with the same key need to take turns here; a lock of its own keeps them from
-  // queueing behind the user's credit writes, which KV may hold up for seconds.
-  const record = await withIsolateLock(recordKey, async () => {
-    const existing = await store.get<IdempotencyRecord>(recordKey, 'json')
-    if (!existing) {
+  // Requests with the same key take turns until the "running" record has landed, so a twin in
+  // this isolate cannot miss it; this request goes on as soon as the claim is decided.
+  const { record, claimed } = await new Promise<{
+    record: IdempotencyRecord | null
+    claimed: Promise<void>
+  }>((decided, failed) => {
+    withIsolateLock(recordKey, async () => {
+      const existing = await store.get<IdempotencyRecord>(recordKey, 'json')
+      if (existing) return decided({ record: existing, claimed: Promise.resolve() })
       const running: IdempotencyRecord = { fingerprint, state: 'running' }
-      await store.put(recordKey, JSON.stringify(running), { expirationTtl: RECORD_TTL_SECONDS })
-    }
-    return existing
+      const put = store.put(recordKey, JSON.stringify(running), {
+        expirationTtl: RECORD_TTL_SECONDS,
+      })
+      decided({ record: null, claimed: put })
+      await put.catch(() => {})
+    }).catch(failed)
   })
   if (record && record.fingerprint !== fingerprint) {
     throw new ApiError(
@@ -53,11 +62,15 @@ export async function claimIdempotencyKey(
   }
   return {
     replay: record?.result,
+    claimed,
     async finish(result) {
+      // After the claim, never before: a late "running" record would hide the result.
+      await claimed
       const done: IdempotencyRecord = { fingerprint, state: 'done', result }
       await store.put(recordKey, JSON.stringify(done), { expirationTtl: RECORD_TTL_SECONDS })
     },
     async abandon() {
+      await claimed.catch(() => {})
       await store.delete(recordKey)
     },
   }

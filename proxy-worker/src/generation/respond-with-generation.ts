@@ -10,7 +10,7 @@ import type { AppEnv } from '../env'
 import { toApiError } from '../http/error-response'
 import type { ReferenceImage } from '../providers/image-provider'
 import { claimIdempotencyKey, type IdempotencySlot } from './idempotency'
-import { type GenerationOutcome, runGeneration } from './run-generation'
+import { type GenerationOutcome, runGeneration, unrecordedCharge } from './run-generation'
 import { sseStream } from './sse-stream'
 
 export function imageBaseUrl(c: Context<AppEnv>): string {
@@ -50,7 +50,8 @@ export async function claimSlot(
 
 /**
  * Runs a generation under its Idempotency-Key (when given) and keeps the work alive with waitUntil
- * so a refund still happens when the client leaves mid-way.
+ * so a refund still happens when the client leaves mid-way. The key's records are written while
+ * the generation runs and after it answers, so neither write delays the images.
  */
 export async function generateOnce(
   c: Context<AppEnv>,
@@ -60,29 +61,31 @@ export async function generateOnce(
   signal: AbortSignal,
   emit?: (event: StreamEvent) => void,
 ): Promise<GenerationOutcome> {
+  const claimFailed = new AbortController()
+  slot?.claimed.catch(() => claimFailed.abort(unrecordedCharge()))
   const work = runGeneration(
     {
       env: c.env,
       user: c.get('user'),
       requestId: c.get('requestId'),
       imageBaseUrl: imageBaseUrl(c),
-      signal,
+      signal: slot ? AbortSignal.any([signal, claimFailed.signal]) : signal,
+      recorded: slot?.claimed,
       emit,
     },
     request,
     references,
-  ).then(
-    async (outcome) => {
-      await slot?.finish(outcome.result)
-      return outcome
-    },
-    async (error) => {
-      await slot?.abandon()
-      throw error
-    },
   )
-  c.executionCtx.waitUntil(work.catch(() => {}))
-  return work
+  const keyRecorded = work.then(
+    (outcome) => slot?.finish(outcome.result),
+    // A failed request frees its key before the failure is answered, so a retry can use it.
+    () => slot?.abandon(),
+  )
+  c.executionCtx.waitUntil(keyRecorded.catch(() => {}))
+  return work.catch(async (error) => {
+    await keyRecorded.catch(() => {})
+    throw error
+  })
 }
 
 function replayEvents(result: GenerationResult, send: (event: StreamEvent) => void) {

@@ -26,6 +26,8 @@ export interface GenerationContext {
   imageBaseUrl: string
   /** Fires when the client disconnects or cancels. */
   signal: AbortSignal
+  /** Other records that must land before an image is delivered, such as an Idempotency-Key's. */
+  recorded?: Promise<void>
   emit?: (event: StreamEvent) => void
 }
 
@@ -52,7 +54,7 @@ function unavailableModel(env: Env, model: string): ApiError {
       )
 }
 
-function unrecordedCharge(): ApiError {
+export function unrecordedCharge(): ApiError {
   return new ApiError(
     'storage_unavailable',
     'Promptframe could not record this request, so nothing was charged and nothing was made. Try again in a moment.',
@@ -139,6 +141,7 @@ export async function runGeneration(
           )
         }
         await reservation.saved
+        await context.recorded
         files.set(index, bytes)
         if (files.size === request.n) stage('storing', 'Saving the images')
         const id = await putImage(env.IMAGES, bytes, info, imageTtl)
