@@ -116,13 +116,7 @@ describe('metering', () => {
 describe('the reservation write', () => {
   it('overlaps the upstream call, which starts before the charge has landed', async () => {
     const log: string[] = []
-    const fake = fakeOpenAi({ kind: 'images', delayMs: 50 })
-    useFakeUpstream({
-      handler: (input, init) => {
-        log.push('upstream called')
-        return fake.handler(input, init)
-      },
-    })
+    useFakeUpstream(fakeOpenAi({ kind: 'images', delayMs: 50 }), () => log.push('upstream called'))
     const user = await createTestUser(20)
     const response = await generate(
       user.token,
@@ -208,14 +202,8 @@ describe('the reservation write', () => {
 
 describe("a designer's burst under KV's limit of one write per key per second", () => {
   it('starts every upstream call at once and saves the charges in a write or two', async () => {
-    const fake = fakeOpenAi({ kind: 'images', delayMs: 20 })
     const startedAt: number[] = []
-    useFakeUpstream({
-      handler: (input, init) => {
-        startedAt.push(Date.now())
-        return fake.handler(input, init)
-      },
-    })
+    useFakeUpstream(fakeOpenAi({ kind: 'images', delayMs: 20 }), () => startedAt.push(Date.now()))
     const user = await createTestUser(100)
     const landed: string[] = []
     const limited = { ...OPENAI, STORE: storeWithKvWriteLimit(landed) }

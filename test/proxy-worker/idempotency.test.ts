@@ -95,13 +95,9 @@ describe('Idempotency-Key', () => {
 describe('Idempotency-Key records', () => {
   it('are written while the generation runs and after it answers, without delaying it', async () => {
     const log: string[] = []
-    const fake = fakeOpenAi({ kind: 'images', delayMs: 10 })
-    useFakeUpstream({
-      handler: (input, init) => {
-        log.push('upstream called')
-        return fake.handler(input, init)
-      },
-    })
+    const fake = useFakeUpstream(fakeOpenAi({ kind: 'images', delayMs: 10 }), () =>
+      log.push('upstream called'),
+    )
     const user = await createTestUser(20)
     const overrides = { ...OPENAI, STORE: storeWithSlowKeyRecords(40, log) }
     const body = { prompt: 'keyed', quality: 'low' }

@@ -150,10 +150,14 @@ export async function readEventStream(
  * Sends the worker's outbound fetch to a fake upstream for the current test (the worker runs in the
  * test's isolate, so the spy reaches it); undone after each test.
  */
+/** Routes the worker's outbound fetch to a fake upstream; `onCall` hears of each call as it starts. */
 export function useFakeUpstream<
   Fake extends { handler: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> },
->(fake: Fake): Fake {
-  vi.spyOn(globalThis, 'fetch').mockImplementation(fake.handler)
+>(fake: Fake, onCall?: () => void): Fake {
+  vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+    onCall?.()
+    return fake.handler(input, init)
+  })
   return fake
 }
 
