@@ -5,9 +5,9 @@
 //  3. the bytes the plugin sends for one reference exported from a 4000 px frame.
 // `npm run bench -- worker` (or sizes, reference) runs only that part.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
+import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { chromium } from 'playwright-core'
@@ -18,6 +18,8 @@ const UPSTREAM_DELAY_MS = Number(process.env.BENCH_UPSTREAM_DELAY_MS ?? 100)
 const WORKER_PORT = 8799
 const LEVELS = [
   { clients: 1, requests: 200 },
+  // As the plugin sends its requests: each with an Idempotency-Key of its own.
+  { clients: 1, requests: 200, keyed: true },
   { clients: 10, requests: 400 },
   { clients: 50, requests: 1000 },
 ]
@@ -60,11 +62,65 @@ function startFakeUpstream() {
   )
 }
 
+const CLOCK_TICK_MS = 10 // Linux reports process CPU time in 1/100 s
+
+function readProcess(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return {
+      pid: Number(pid),
+      parent: Number(fields[1]),
+      cpuMs: (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS,
+      command: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '),
+    }
+  } catch {
+    return null
+  }
+}
+
+/**
+ * CPU time so far of wrangler dev's workerd processes, by role: the one that runs the dev proxy,
+ * and the one that runs the worker with the local KV and R2 simulators.
+ */
+function wranglerCpu(rootPid) {
+  const all = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(readProcess)
+    .filter(Boolean)
+  const tree = [all.find((process) => process.pid === rootPid)].filter(Boolean)
+  for (let i = 0; i < tree.length; i++) {
+    tree.push(...all.filter((process) => process.parent === tree[i].pid))
+  }
+  const roles = { proxy: 0, worker: 0 }
+  for (const process of tree) {
+    if (!process.command.includes('workerd')) continue
+    if (process.command.includes(`entry=127.0.0.1:${WORKER_PORT} `)) roles.proxy += process.cpuMs
+    else roles.worker += process.cpuMs
+  }
+  return roles
+}
+
+/** Busy and total CPU time of the whole machine so far, in ticks. */
+function machineCpu() {
+  const ticks = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number)
+  const idle = ticks[3] + ticks[4]
+  const total = ticks.reduce((sum, value) => sum + value, 0)
+  return { busy: total - idle, total }
+}
+
 async function timed(fn) {
   const start = performance.now()
   const response = await fn()
-  await response.arrayBuffer()
-  if (!response.ok) throw new Error(`HTTP ${response.status}`)
+  const body = await response.arrayBuffer()
+  if (!response.ok) {
+    throw new Error(`HTTP ${response.status}: ${new TextDecoder().decode(body).slice(0, 300)}`)
+  }
   return performance.now() - start
 }
 
@@ -131,7 +187,7 @@ async function startWranglerDev(upstreamUrl, extraEnv) {
     await stop()
     throw error
   }
-  return { url, stop }
+  return { url, stop, pid: worker.pid }
 }
 
 /** The dev server's own cost: GET / answers at once, without touching storage or upstream. */
@@ -147,12 +203,22 @@ async function measureHop(url) {
 async function alternate(clients, requests, direct, viaWorker, blocks = 5) {
   const directTimes = []
   const workerTimes = []
+  let busy = 0
+  let total = 0
   for (let block = 0; block < blocks; block++) {
     directTimes.push(...(await load(clients, requests / blocks, direct)))
+    const before = machineCpu()
     workerTimes.push(...(await load(clients, requests / blocks, viaWorker)))
+    const after = machineCpu()
+    busy += after.busy - before.busy
+    total += after.total - before.total
   }
   const sorted = (times) => times.sort((a, b) => a - b)
-  return { directTimes: sorted(directTimes), workerTimes: sorted(workerTimes) }
+  return {
+    directTimes: sorted(directTimes),
+    workerTimes: sorted(workerTimes),
+    machineBusy: total > 0 ? busy / total : 0,
+  }
 }
 
 async function benchWorker() {
@@ -162,7 +228,7 @@ async function benchWorker() {
     const hopWithRecorder = await measureHop(withRecorder.url).finally(withRecorder.stop)
     const worker = await startWranglerDev(upstream.url, RECORDER_OFF)
     try {
-      await measureAddedLatency(worker.url, upstream.url, hopWithRecorder)
+      await measureAddedLatency(worker, upstream.url, hopWithRecorder)
     } finally {
       await worker.stop()
     }
@@ -171,7 +237,8 @@ async function benchWorker() {
   }
 }
 
-async function measureAddedLatency(workerUrl, upstreamUrl, hopWithRecorder) {
+async function measureAddedLatency(worker, upstreamUrl, hopWithRecorder) {
+  const workerUrl = worker.url
   const body = JSON.stringify({
     model: 'gpt-image-2',
     prompt: 'bench',
@@ -185,14 +252,17 @@ async function measureAddedLatency(workerUrl, upstreamUrl, hopWithRecorder) {
       headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sk-bench' },
       body,
     })
+  const cpuBeforeHop = wranglerCpu(worker.pid)
   const hop = await measureHop(workerUrl)
+  const cpuAfterHop = wranglerCpu(worker.pid)
+  const hopCpu = (role) => ((cpuAfterHop[role] - cpuBeforeHop[role]) / hop.length).toFixed(1)
   const fmtHop = (times) =>
     `p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms`
   console.log(
     `Worker overhead (fake upstream with a fixed ${UPSTREAM_DELAY_MS} ms delay; gpt-image-2 low, 2 credits a request)`,
   )
   console.log(
-    `wrangler dev's own hop, GET / with no work: ${fmtHop(hop)}. It is part of every "added" figure below and is not there when deployed.`,
+    `wrangler dev's own hop, GET / with no work: ${fmtHop(hop)}, and ${hopCpu('worker')} ms of CPU in the worker's workerd and ${hopCpu('proxy')} ms in the dev proxy's. It is part of every "added" figure below and is not there when deployed.`,
   )
   console.log(
     `wrangler dev runs with its local request recorder off (X_LOCAL_OBSERVABILITY=false, X_LOCAL_EXPLORER=false); with it on, the same hop was ${fmtHop(hopWithRecorder)}.`,
@@ -200,7 +270,10 @@ async function measureAddedLatency(workerUrl, upstreamUrl, hopWithRecorder) {
   console.log(
     'clients  requests  direct p50/p99 ms   via worker p50/p99 ms   added p50/p99 ms   metering',
   )
-  for (const { clients, requests } of LEVELS.filter(
+  console.log(
+    '("keyed 1": one client sending an Idempotency-Key with each request, as the plugin does)',
+  )
+  for (const { clients, requests, keyed } of LEVELS.filter(
     (level) => !ONLY_LEVELS || ONLY_LEVELS.includes(String(level.clients)),
   )) {
     const perClient = Math.ceil(requests / clients) + 5
@@ -218,11 +291,20 @@ async function measureAddedLatency(workerUrl, upstreamUrl, hopWithRecorder) {
         headers: {
           'Content-Type': 'application/json',
           Authorization: `Bearer ${users[client].token}`,
+          ...(keyed ? { 'Idempotency-Key': crypto.randomUUID() } : {}),
         },
         body: JSON.stringify({ prompt: 'bench', size: '1:1', quality: 'low' }),
       })
     await load(clients, clients * 2, viaWorker) // warm up
-    const { directTimes, workerTimes } = await alternate(clients, requests, direct, viaWorker)
+    const cpuBefore = wranglerCpu(worker.pid)
+    const { directTimes, workerTimes, machineBusy } = await alternate(
+      clients,
+      requests,
+      direct,
+      viaWorker,
+    )
+    const cpuAfter = wranglerCpu(worker.pid)
+    const perRequest = (role) => ((cpuAfter[role] - cpuBefore[role]) / requests).toFixed(1)
     const accounts = await Promise.all(
       users.map((user) =>
         adminRequest(workerUrl, ADMIN_TOKEN, 'GET', `/admin/users/${user.user_id}`),
@@ -237,7 +319,10 @@ async function measureAddedLatency(workerUrl, upstreamUrl, hopWithRecorder) {
       `${percentile(sorted, 50).toFixed(1)}/${percentile(sorted, 99).toFixed(1)}`
     const added = `${(percentile(workerTimes, 50) - percentile(directTimes, 50)).toFixed(1)}/${(percentile(workerTimes, 99) - percentile(directTimes, 99)).toFixed(1)}`
     console.log(
-      `${String(clients).padStart(7)}  ${String(requests).padStart(8)}  ${fmt(directTimes).padStart(17)}  ${fmt(workerTimes).padStart(22)}  ${added.padStart(17)}   ${exact ? 'exact' : 'NOT EXACT'} (${spent} credits spent, ledgers ${ledgersAgree ? 'sum to balances' : 'disagree'})`,
+      `${`${keyed ? 'keyed ' : ''}${clients}`.padStart(7)}  ${String(requests).padStart(8)}  ${fmt(directTimes).padStart(17)}  ${fmt(workerTimes).padStart(22)}  ${added.padStart(17)}   ${exact ? 'exact' : 'NOT EXACT'} (${spent} credits spent, ledgers ${ledgersAgree ? 'sum to balances' : 'disagree'})`,
+    )
+    console.log(
+      `${' '.repeat(9)}CPU per request: ${perRequest('worker')} ms in the worker's workerd (the worker and the local KV and R2 simulators), ${perRequest('proxy')} ms in the dev proxy's; this machine's ${cpus().length} cores were ${(machineBusy * 100).toFixed(0)}% busy during the via-worker blocks`,
     )
   }
 }
