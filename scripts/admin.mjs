@@ -7,7 +7,7 @@ const HELP = `Usage: npm run admin -- <command> [options]
 Commands:
   create-user --name "Ada" [--credits 500]   create a user; prints the token once
   grant <user-id> --delta 100 --reason "…"   add credits (a negative delta removes them)
-  show <user-id>                              balance and ledger
+  show <user-id> [--all]                      balance and the newest 100 ledger entries (--all: every entry)
 
 Options:
   --url <worker url>        default $PROMPTFRAME_URL or http://localhost:8787
@@ -23,6 +23,7 @@ const { values, positionals } = parseArgs({
     reason: { type: 'string' },
     url: { type: 'string' },
     'admin-token': { type: 'string' },
+    all: { type: 'boolean' },
   },
 })
 
@@ -68,9 +69,23 @@ try {
     console.log(`${user.name} now has ${user.balance} credits.`)
   } else if (command === 'show') {
     if (!userId) fail('show needs <user-id>')
-    const user = await adminRequest(url, adminToken, 'GET', `/admin/users/${userId}`)
-    console.log(`${user.name} (${user.user_id}): ${user.balance} credits`)
-    for (const entry of user.ledger)
+    let page = await adminRequest(url, adminToken, 'GET', `/admin/users/${userId}`)
+    const entries = [...page.ledger]
+    while (values.all && page.ledger_from > 0) {
+      page = await adminRequest(
+        url,
+        adminToken,
+        'GET',
+        `/admin/users/${userId}?entries=1000&before=${page.ledger_from}`,
+      )
+      entries.unshift(...page.ledger)
+    }
+    console.log(`${page.name} (${page.user_id}): ${page.balance} credits`)
+    const first = page.ledger_total - entries.length
+    console.log(
+      `Ledger entries ${first + 1}–${page.ledger_total} of ${page.ledger_total}${first > 0 ? ' (--all shows every entry)' : ''}:`,
+    )
+    for (const entry of entries)
       console.log(
         `  ${entry.at}  ${String(entry.delta).padStart(6)}  ${entry.reason}${entry.request_id ? `  [${entry.request_id}]` : ''}`,
       )

@@ -48,12 +48,33 @@ export const CreditChangeSchema = z.strictObject(
   { error: objectError },
 )
 
+export const LEDGER_PAGE_DEFAULT = 100
+export const LEDGER_PAGE_MAX = 1000
+
+const PAGE_SIZE_MESSAGE = `entries must be a whole number from 1 to ${LEDGER_PAGE_MAX}.`
+const BEFORE_MESSAGE =
+  'before must be a whole number, 0 or more: use ledger_from of the page after.'
+
+/** `?entries=&before=`: a page of the ledger, the newest by default; `before` takes `ledger_from`. */
+export const LedgerPageQuerySchema = z.object({
+  entries: z.optional(
+    z.string().check(
+      z.regex(/^[1-9]\d{0,3}$/, { error: PAGE_SIZE_MESSAGE }),
+      z.refine((value) => Number(value) <= LEDGER_PAGE_MAX, { error: PAGE_SIZE_MESSAGE }),
+    ),
+  ),
+  before: z.optional(z.string().check(z.regex(/^\d{1,9}$/, { error: BEFORE_MESSAGE }))),
+})
+
 export const AdminUserSchema = z.object({
   user_id: z.string(),
   name: z.string(),
   balance: z.int(),
   created_at: z.string(),
+  /** Entries `ledger_from` … of `ledger_total`, oldest first: the newest page unless `before` was given. */
   ledger: z.array(LedgerEntrySchema),
+  ledger_from: z.int().check(z.gte(0)),
+  ledger_total: z.int().check(z.gte(0)),
 })
 
 export const CreatedUserSchema = z.extend(AdminUserSchema, {

@@ -98,6 +98,20 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     )
   })
 
+  it('refuses a ledger page that is not a whole number in range, saying what fits', async () => {
+    const user = await createTestUser(10)
+    for (const query of ['entries=0', 'entries=1001', 'entries=ten', 'before=-1', 'before=1.5']) {
+      const body = await expectError(
+        await callWorker(`/admin/users/${user.user_id}?${query}`, {
+          headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+        }),
+        400,
+        'invalid_request',
+      )
+      expect(body.message).toMatch(query.startsWith('entries') ? /from 1 to 1000/ : /0 or more/)
+    }
+  })
+
   it('answers an unknown route with the error shape', async () => {
     await expectError(await callWorker('/v1/nothing-here'), 404, 'not_found')
   })

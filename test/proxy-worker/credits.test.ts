@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LEDGER_TAIL_LIMIT } from '../../proxy-worker/src/accounts/account-store'
 import { beginCreditChange, changeCredits } from '../../proxy-worker/src/accounts/credit-changes'
-import { ErrorBodySchema } from '../../shared'
+import { AdminUserResponseSchema, ErrorBodySchema } from '../../shared'
 import { fakeOpenAi } from './fakes/fake-openai'
 import {
   ADMIN_TOKEN,
@@ -289,4 +289,48 @@ describe('a long ledger', () => {
     expect(record!.archived_chunks).toBeGreaterThanOrEqual(1)
     expect(await balanceOf(user.token)).toBe(ledger.balance)
   }, 60_000)
+
+  it('pages back through the ledger, reading only the chunks a page needs', async () => {
+    const user = await createTestUser(0)
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        changeCredits(store, user.user_id, { delta: 1, reason: `bulk ${i}` }),
+      ),
+    )
+    const reads: string[] = []
+    const counting = storeWith({
+      get: (key: string, ...rest: never[]) => {
+        reads.push(key)
+        return (store.get as (key: string, ...rest: never[]) => unknown)(key, ...rest)
+      },
+    })
+    const page = async (query: string) => {
+      reads.length = 0
+      const response = await callWorker(
+        `/admin/users/${user.user_id}${query}`,
+        { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } },
+        { STORE: counting },
+      )
+      expect(response.status).toBe(200)
+      return AdminUserResponseSchema.parse(await response.json()).data
+    }
+    const newest = await page('')
+    expect(newest.ledger_total).toBe(300)
+    expect(newest.ledger_from).toBe(200)
+    expect(newest.ledger).toHaveLength(100)
+    const recent = await page('?entries=10')
+    expect(recent.ledger).toEqual(newest.ledger.slice(-10))
+    expect(reads).toEqual([`user:${user.user_id}`])
+    const older = await page('?entries=30&before=100')
+    expect(older.ledger_from).toBe(70)
+    expect(older.ledger.map((entry) => entry.balance_after)).toEqual(
+      Array.from({ length: 30 }, (_, i) => 71 + i),
+    )
+    expect(reads.filter((key) => key.startsWith('ledger:'))).toHaveLength(2)
+    const whole = await ledgerOf(user.user_id)
+    expect(whole.ledger.map((entry) => entry.balance_after)).toEqual(
+      Array.from({ length: 300 }, (_, i) => i + 1),
+    )
+    expect(new Set(whole.ledger.map((entry) => entry.reason)).size).toBe(300)
+  })
 })

@@ -2,7 +2,12 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import { afterEach, vi } from 'vitest'
 import type { Env } from '../../proxy-worker/src/env'
 import app from '../../proxy-worker/src/index'
-import { CreatedUserResponseSchema, GenerateResponseSchema } from '../../shared'
+import {
+  AdminUserResponseSchema,
+  CreatedUserResponseSchema,
+  GenerateResponseSchema,
+  type LedgerEntry,
+} from '../../shared'
 
 export const ADMIN_TOKEN = 'test-admin-token'
 export const ORIGIN = 'https://worker.test'
@@ -88,12 +93,20 @@ export async function balanceOf(token: string): Promise<number> {
   return body.data.balance
 }
 
+/** A user's balance and whole ledger, gathered page by page as an admin would. */
 export async function ledgerOf(userId: string) {
-  const response = await callWorker(`/admin/users/${userId}`, {
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-  })
-  return ((await response.json()) as { data: { balance: number; ledger: { delta: number }[] } })
-    .data
+  const ledger: LedgerEntry[] = []
+  let before: number | undefined
+  for (;;) {
+    const query = before === undefined ? '' : `?before=${before}`
+    const response = await callWorker(`/admin/users/${userId}${query}`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    })
+    const { data } = AdminUserResponseSchema.parse(await response.json())
+    ledger.unshift(...data.ledger)
+    if (data.ledger_from === 0) return { balance: data.balance, ledger, total: data.ledger_total }
+    before = data.ledger_from
+  }
 }
 
 export async function generate(

@@ -10,6 +10,8 @@ export const ledgerChunkKey = (userId: string, index: number) => `ledger:${userI
  * record is read and written by every request, so it stays small; the account view shows 20.
  */
 export const LEDGER_TAIL_LIMIT = 50
+/** Every archived chunk holds exactly this many entries, so a ledger position names its chunk. */
+export const LEDGER_CHUNK_SIZE = LEDGER_TAIL_LIMIT / 2
 
 /**
  * A token names its user, so authentication is one KV read: `pf_<user id>.<secret>`. The user
@@ -102,12 +104,35 @@ export async function createUser(
   return { user, token }
 }
 
-/** Every ledger entry of a user, oldest first: the archived chunks, then the record's own. */
-export async function fullLedger(store: KVNamespace, user: UserRecord): Promise<LedgerEntry[]> {
+export interface LedgerPage {
+  /** Entries `from` … `from + entries.length - 1` of `total`, oldest first. */
+  entries: LedgerEntry[]
+  from: number
+  total: number
+}
+
+/**
+ * Up to `count` ledger entries that come before position `before` (default: the end), reading
+ * only the archived chunks that hold them.
+ */
+export async function ledgerPage(
+  store: KVNamespace,
+  user: UserRecord,
+  count: number,
+  before?: number,
+): Promise<LedgerPage> {
+  const archived = (user.archived_chunks ?? 0) * LEDGER_CHUNK_SIZE
+  const total = archived + user.ledger.length
+  const end = Math.min(before ?? total, total)
+  const from = Math.max(0, end - count)
+  const firstChunk = Math.floor(from / LEDGER_CHUNK_SIZE)
+  const chunkEnd = Math.ceil(Math.min(end, archived) / LEDGER_CHUNK_SIZE)
   const chunks = await Promise.all(
-    Array.from({ length: user.archived_chunks ?? 0 }, (_, index) =>
-      store.get<LedgerEntry[]>(ledgerChunkKey(user.id, index), 'json'),
+    Array.from({ length: Math.max(0, chunkEnd - firstChunk) }, (_, i) =>
+      store.get<LedgerEntry[]>(ledgerChunkKey(user.id, firstChunk + i), 'json'),
     ),
   )
-  return [...chunks.flatMap((chunk) => chunk ?? []), ...user.ledger]
+  const span = [...chunks.flatMap((chunk) => chunk ?? []), ...user.ledger]
+  const spanStart = Math.min(firstChunk * LEDGER_CHUNK_SIZE, archived)
+  return { entries: span.slice(from - spanStart, end - spanStart), from, total }
 }

@@ -2,6 +2,7 @@ import type { LedgerEntry } from '../../../shared'
 import type { UserRecord } from '../env'
 import {
   currentUser,
+  LEDGER_CHUNK_SIZE,
   LEDGER_TAIL_LIMIT,
   ledgerChunkKey,
   noteWriteSettled,
@@ -92,23 +93,27 @@ function closeIfSettled(account: OpenAccount): void {
 }
 
 /**
- * Moves the oldest entries to an immutable chunk, written before the record that counts it, so a
- * crash in between leaves an unreferenced chunk, never a double count.
+ * Moves the oldest entries to immutable chunks of LEDGER_CHUNK_SIZE, each written before the
+ * record that counts it, so a crash in between leaves an unreferenced chunk, never a double count.
  */
 async function archiveOldEntries(store: KVNamespace, account: OpenAccount): Promise<void> {
   const { record } = account
-  if (record.ledger.length <= LEDGER_TAIL_LIMIT) return
-  const chunks = record.archived_chunks ?? 0
-  const cut = record.ledger.length - LEDGER_TAIL_LIMIT / 2
-  await store.put(
-    ledgerChunkKey(account.userId, chunks),
-    JSON.stringify(record.ledger.slice(0, cut)),
+  const chunkCount = Math.floor((record.ledger.length - LEDGER_TAIL_LIMIT / 2) / LEDGER_CHUNK_SIZE)
+  if (record.ledger.length <= LEDGER_TAIL_LIMIT || chunkCount <= 0) return
+  const first = record.archived_chunks ?? 0
+  await Promise.all(
+    Array.from({ length: chunkCount }, (_, i) =>
+      store.put(
+        ledgerChunkKey(account.userId, first + i),
+        JSON.stringify(record.ledger.slice(i * LEDGER_CHUNK_SIZE, (i + 1) * LEDGER_CHUNK_SIZE)),
+      ),
+    ),
   )
-  // Changes decided meanwhile only appended entries, so the archived ones are still the first `cut`.
+  // Changes decided meanwhile only appended entries, so the archived ones are still the first.
   account.record = {
     ...account.record,
-    ledger: account.record.ledger.slice(cut),
-    archived_chunks: chunks + 1,
+    ledger: account.record.ledger.slice(chunkCount * LEDGER_CHUNK_SIZE),
+    archived_chunks: first + chunkCount,
   }
 }
 

@@ -1,7 +1,13 @@
 import { Hono } from 'hono'
 import * as z from 'zod/mini'
-import { CreateUserSchema, CreditChangeSchema, MAX_JSON_BODY_BYTES } from '../../../shared'
-import { createUser, fullLedger, readUser } from '../accounts/account-store'
+import {
+  CreateUserSchema,
+  CreditChangeSchema,
+  LEDGER_PAGE_DEFAULT,
+  LedgerPageQuerySchema,
+  MAX_JSON_BODY_BYTES,
+} from '../../../shared'
+import { createUser, ledgerPage, readUser } from '../accounts/account-store'
 import { changeCredits } from '../accounts/credit-changes'
 import type { AppEnv, UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
@@ -13,13 +19,25 @@ const UserIdSchema = z.object({
   id: z.string().check(z.regex(/^u_[A-Za-z0-9_-]{8,40}$/, { error: 'No user has this id.' })),
 })
 
-async function adminView(store: KVNamespace, user: UserRecord) {
+async function adminView(
+  store: KVNamespace,
+  user: UserRecord,
+  page: { entries?: string; before?: string } = {},
+) {
+  const { entries, from, total } = await ledgerPage(
+    store,
+    user,
+    page.entries === undefined ? LEDGER_PAGE_DEFAULT : Number(page.entries),
+    page.before === undefined ? undefined : Number(page.before),
+  )
   return {
     user_id: user.id,
     name: user.name,
     balance: user.balance,
     created_at: user.created_at,
-    ledger: await fullLedger(store, user),
+    ledger: entries,
+    ledger_from: from,
+    ledger_total: total,
   }
 }
 
@@ -48,10 +66,16 @@ admin.post(
   },
 )
 
-admin.get('/users/:id', valid('param', UserIdSchema), async (c) => {
-  const user = await existingUser(c.env.STORE, c.req.valid('param').id)
-  return c.json({ code: 0, message: 'ok', data: await adminView(c.env.STORE, user) })
-})
+admin.get(
+  '/users/:id',
+  valid('param', UserIdSchema),
+  valid('query', LedgerPageQuerySchema),
+  async (c) => {
+    const user = await existingUser(c.env.STORE, c.req.valid('param').id)
+    const view = await adminView(c.env.STORE, user, c.req.valid('query'))
+    return c.json({ code: 0, message: 'ok', data: view })
+  },
+)
 
 admin.post(
   '/users/:id/credits',
