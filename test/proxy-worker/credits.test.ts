@@ -200,6 +200,33 @@ describe('the reservation write', () => {
   })
 })
 
+describe('a refund that cannot be written', () => {
+  it('is said plainly, with the credits it concerns and who can put them back', async () => {
+    useFakeUpstream(
+      fakeOpenAi({ kind: 'error', status: 400, code: 'moderation_blocked', message: 'Blocked.' }),
+    )
+    const user = await createTestUser(20)
+    let landed = 0
+    const refusesAfterCharge = storeWith({
+      put: async (key: string, ...rest: [string]) => {
+        if (key.startsWith('user:') && landed++ > 0) throw new Error('KV PUT failed: 500')
+        return store.put(key, ...rest)
+      },
+    })
+    const response = await generate(
+      user.token,
+      { prompt: 'blocked', quality: 'medium' },
+      { ...OPENAI, STORE: refusesAfterCharge },
+    )
+    expect(response.status).toBe(503)
+    const body = ErrorBodySchema.parse(await response.json())
+    expect(body.type).toBe('storage_unavailable')
+    expect(body.message).toContain('6 credits')
+    expect(body.message).toContain('team admin')
+    await expectLedgerBalance(user.user_id, 14)
+  }, 15_000)
+})
+
 describe("a designer's burst under KV's limit of one write per key per second", () => {
   it('starts every upstream call at once and saves the charges in a write or two', async () => {
     const startedAt: number[] = []

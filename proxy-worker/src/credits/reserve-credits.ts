@@ -38,6 +38,7 @@ export function reserveCredits(
   )
 }
 
+/** Gives back what a request did not use; a refund that cannot be written is said plainly. */
 export async function refundCredits(
   store: KVNamespace,
   userId: string,
@@ -46,5 +47,17 @@ export async function refundCredits(
   requestId: string,
 ): Promise<UserRecord | null> {
   if (amount <= 0) return null
-  return changeCredits(store, userId, { delta: amount, reason: `refund: ${reason}`, requestId })
+  try {
+    return await changeCredits(store, userId, {
+      delta: amount,
+      reason: `refund: ${reason}`,
+      requestId,
+    })
+  } catch (error) {
+    console.error('refund not recorded', requestId, amount, error)
+    throw new ApiError(
+      'storage_unavailable',
+      `Promptframe could not give back the ${creditsWord(amount)} this request did not use. Let your team admin know, so they can add them back.`,
+    )
+  }
 }
