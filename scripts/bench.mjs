@@ -124,19 +124,36 @@ async function timed(fn) {
   return performance.now() - start
 }
 
-/** Runs `requests` calls spread over `clients` concurrent loops; returns sorted latencies in ms. */
+/**
+ * Runs `requests` calls over `clients` concurrent loops, the same number each (so each client's
+ * credits cover its share); returns sorted latencies in ms.
+ */
 async function load(clients, requests, call) {
   const latencies = []
-  let next = 0
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
-      while (next < requests) {
-        next++
-        latencies.push(await timed(() => call(client)))
-      }
+      const share = Math.floor(requests / clients) + (client < requests % clients ? 1 : 0)
+      for (let i = 0; i < share; i++) latencies.push(await timed(() => call(client)))
     }),
   )
   return latencies.sort((a, b) => a - b)
+}
+
+/** A user's balance and whole ledger, page by page. */
+async function accountWithLedger(workerUrl, userId) {
+  const path = `/admin/users/${userId}`
+  let page = await adminRequest(workerUrl, ADMIN_TOKEN, 'GET', path)
+  const ledger = [...page.ledger]
+  while (page.ledger_from > 0) {
+    page = await adminRequest(
+      workerUrl,
+      ADMIN_TOKEN,
+      'GET',
+      `${path}?entries=1000&before=${page.ledger_from}`,
+    )
+    ledger.unshift(...page.ledger)
+  }
+  return { balance: page.balance, ledger }
 }
 
 // wrangler dev records every request and binding call for its local explorer and trace viewer.
@@ -306,9 +323,7 @@ async function measureAddedLatency(worker, upstreamUrl, hopWithRecorder) {
     const cpuAfter = wranglerCpu(worker.pid)
     const perRequest = (role) => ((cpuAfter[role] - cpuBefore[role]) / requests).toFixed(1)
     const accounts = await Promise.all(
-      users.map((user) =>
-        adminRequest(workerUrl, ADMIN_TOKEN, 'GET', `/admin/users/${user.user_id}`),
-      ),
+      users.map((user) => accountWithLedger(workerUrl, user.user_id)),
     )
     const spent = accounts.reduce((sum, account) => sum + (perClient * 2 - account.balance), 0)
     const ledgersAgree = accounts.every(
@@ -323,6 +338,12 @@ async function measureAddedLatency(worker, upstreamUrl, hopWithRecorder) {
     )
     console.log(
       `${' '.repeat(9)}CPU per request: ${perRequest('worker')} ms in the worker's workerd (the worker and the local KV and R2 simulators), ${perRequest('proxy')} ms in the dev proxy's; this machine's ${cpus().length} cores were ${(machineBusy * 100).toFixed(0)}% busy during the via-worker blocks`,
+    )
+    // Local workerd runs the worker and its KV and R2 simulators on one thread.
+    const capacity = 1000 / Number(perRequest('worker'))
+    const asked = (clients * 1000) / UPSTREAM_DELAY_MS
+    console.log(
+      `${' '.repeat(9)}that thread can serve about ${capacity.toFixed(0)} requests/s at this cost; ${clients} client${clients === 1 ? '' : 's'} with a ${UPSTREAM_DELAY_MS} ms upstream ask for up to ${asked.toFixed(0)}/s${asked > capacity ? ', so requests queue for it' : ''}`,
     )
   }
 }
