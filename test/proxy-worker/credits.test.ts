@@ -227,6 +227,22 @@ describe('a refund that cannot be written', () => {
   }, 15_000)
 })
 
+describe('an admin change that cannot be written', () => {
+  it('answers 503 and leaves the balance as it was', async () => {
+    const user = await createTestUser(20)
+    const response = await callWorker(
+      `/admin/users/${user.user_id}/credits`,
+      jsonRequest(ADMIN_TOKEN, { delta: 50, reason: 'top-up' }),
+      { STORE: storeWithSlowUserWrites(0, Number.POSITIVE_INFINITY) },
+    )
+    expect(response.status).toBe(503)
+    const body = ErrorBodySchema.parse(await response.json())
+    expect(body.type).toBe('storage_unavailable')
+    expect(body.message).toContain('balance is as it was')
+    await expectLedgerBalance(user.user_id, 20)
+  }, 15_000)
+})
+
 describe("a designer's burst under KV's limit of one write per key per second", () => {
   it('starts every upstream call at once and saves the charges in a write or two', async () => {
     const startedAt: number[] = []

@@ -99,7 +99,14 @@ admin.post(
           )
         }
       },
-    )
+    ).catch((error) => {
+      if (error instanceof ApiError) throw error
+      console.error('credit change not saved', id, error)
+      throw new ApiError(
+        'storage_unavailable',
+        'The change could not be saved, so the balance is as it was. Try again in a moment.',
+      )
+    })
     return c.json({ code: 0, message: 'ok', data: await adminView(c.env.STORE, user) })
   },
 )
