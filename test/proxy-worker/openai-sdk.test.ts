@@ -1,11 +1,12 @@
-import { SELF } from 'cloudflare:test'
+import { env, SELF } from 'cloudflare:test'
 import OpenAI, { toFile } from 'openai'
 import { describe, expect, it } from 'vitest'
+import type { Env } from '../../proxy-worker/src/env'
 import { decodeBase64 } from '../../shared/base64'
 import { imageInfo } from '../../shared/image-info'
 import { contractErrors } from './fakes/openai-contract'
 import { base64, solidPng } from './fixtures/tiny-images'
-import { balanceOf, createTestUser } from './worker-client'
+import { balanceOf, callWorker, createTestUser, jsonRequest } from './worker-client'
 
 /** The official SDK, unchanged: only its transport is pointed at the worker running in this runtime. */
 function sdkFor(token: string) {
@@ -127,5 +128,76 @@ describe('OpenAI-compatible edits without the SDK', () => {
     expect(masked.status).toBe(400)
     expect(contractErrors('ErrorResponse', await masked.json())).toEqual([])
     expect(await balanceOf(user.token)).toBe(100)
+  })
+})
+
+/** The real local R2 bucket, counting the objects written to it. */
+function countingBucket() {
+  const bucket = (env as unknown as Env).IMAGES
+  const written: string[] = []
+  const counting = new Proxy(bucket, {
+    get(target, property) {
+      if (property === 'put') {
+        return (
+          key: string,
+          ...rest: Parameters<R2Bucket['put']> extends [string, ...infer R] ? R : never
+        ) => {
+          written.push(key)
+          return target.put(key, ...rest)
+        }
+      }
+      return Reflect.get(target, property, target).bind(target)
+    },
+  })
+  return { bucket: counting, written }
+}
+
+describe('storage on the OpenAI-compatible routes', () => {
+  const body = { model: 'gpt-image-2', prompt: 'A kite', size: '1024x1024', quality: 'low', n: 2 }
+
+  it('stores nothing when the images go back as b64_json and no Idempotency-Key asks for a replay', async () => {
+    const user = await createTestUser(100)
+    const { bucket, written } = countingBucket()
+    const response = await callWorker('/v1/images/generations', jsonRequest(user.token, body), {
+      IMAGES: bucket,
+    })
+    expect(response.status).toBe(200)
+    const result = (await response.json()) as { data: { b64_json: string }[] }
+    expect(result.data.map((image) => imageInfo(decodeBase64(image.b64_json))?.width)).toEqual([
+      1024, 1024,
+    ])
+    expect(written).toEqual([])
+    expect(await balanceOf(user.token)).toBe(96)
+  })
+
+  it('stores the images to replay an Idempotency-Key, and the replay returns the same bytes', async () => {
+    const user = await createTestUser(100)
+    const { bucket, written } = countingBucket()
+    const send = () =>
+      callWorker(
+        '/v1/images/generations',
+        jsonRequest(user.token, body, { 'Idempotency-Key': 'sdk-retry' }),
+        { IMAGES: bucket },
+      )
+    const images = async () => ((await (await send()).json()) as { data: unknown[] }).data
+    const first = await images()
+    expect(written).toHaveLength(2)
+    expect(await images()).toEqual(first)
+    expect(await balanceOf(user.token)).toBe(96)
+  })
+
+  it('stores the images that go back as URLs, which then serve the bytes', async () => {
+    const user = await createTestUser(100)
+    const { bucket, written } = countingBucket()
+    const response = await callWorker(
+      '/v1/images/generations',
+      jsonRequest(user.token, { ...body, n: 1, response_format: 'url' }),
+      { IMAGES: bucket },
+    )
+    const { data } = (await response.json()) as { data: { url: string }[] }
+    expect(written).toHaveLength(1)
+    const image = await callWorker(new URL(data[0].url).pathname, {}, { IMAGES: bucket })
+    expect(image.status).toBe(200)
+    expect(image.headers.get('Content-Type')).toBe('image/png')
   })
 })

@@ -58,9 +58,13 @@ export async function generateOnce(
   slot: IdempotencySlot | null,
   request: GenerateRequest,
   references: ReferenceImage[],
-  signal: AbortSignal,
-  emit?: (event: StreamEvent) => void,
+  options: {
+    signal: AbortSignal
+    emit?: (event: StreamEvent) => void
+    keepImages?: boolean
+  },
 ): Promise<GenerationOutcome> {
+  const { signal, emit, keepImages } = options
   const claimFailed = new AbortController()
   slot?.claimed.catch(() => claimFailed.abort(unrecordedCharge()))
   const work = runGeneration(
@@ -71,6 +75,7 @@ export async function generateOnce(
       imageBaseUrl: imageBaseUrl(c),
       signal: slot ? AbortSignal.any([signal, claimFailed.signal]) : signal,
       recorded: slot?.claimed,
+      keepImages,
       emit,
     },
     request,
@@ -105,13 +110,15 @@ export async function respondWithGeneration(
   const slot = await claimSlot(c, request, references)
   if (!wantsStream(c, request)) {
     if (slot?.replay) return c.json({ code: 0, message: 'ok', data: slot.replay })
-    const { result } = await generateOnce(c, slot, request, references, c.req.raw.signal)
+    const { result } = await generateOnce(c, slot, request, references, {
+      signal: c.req.raw.signal,
+    })
     return c.json({ code: 0, message: 'ok', data: result })
   }
   const { response, done } = sseStream<StreamEvent>(async (send, signal) => {
     if (slot?.replay) return replayEvents(slot.replay, send)
     try {
-      const { result } = await generateOnce(c, slot, request, references, signal, send)
+      const { result } = await generateOnce(c, slot, request, references, { signal, emit: send })
       send({ type: 'done', result })
     } catch (error) {
       const apiError = toApiError(error)

@@ -5,6 +5,7 @@ import {
   type GeneratedImage,
   type GenerateRequest,
   type GenerationResult,
+  type ImageMimeType,
   MODEL_SPECS,
   pixelSizeFor,
   type StreamEvent,
@@ -28,13 +29,24 @@ export interface GenerationContext {
   signal: AbortSignal
   /** Other records that must land before an image is delivered, such as an Idempotency-Key's. */
   recorded?: Promise<void>
+  /**
+   * Whether each image is stored and served by URL (the default). A route that answers with the
+   * bytes themselves, and will not need them again, skips the storage write.
+   */
+  keepImages?: boolean
   emit?: (event: StreamEvent) => void
 }
 
+export interface DeliveredFile {
+  bytes: Uint8Array
+  mimeType: ImageMimeType
+}
+
 export interface GenerationOutcome {
+  /** Its `images` are the stored ones: all delivered images, unless `keepImages` was false. */
   result: GenerationResult
   /** The delivered images' bytes by index, for routes that answer with the bytes themselves. */
-  files: Map<number, Uint8Array>
+  files: Map<number, DeliveredFile>
 }
 
 const DEFAULT_TIMEOUT_MS = 6 * 60 * 1000
@@ -97,7 +109,8 @@ export async function runGeneration(
   const timeout = AbortSignal.timeout(numberSetting(env.UPSTREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS))
   const signal = AbortSignal.any([context.signal, timeout, reservationFailed.signal])
   const images: GeneratedImage[] = []
-  const files = new Map<number, Uint8Array>()
+  const files = new Map<number, DeliveredFile>()
+  const keepImages = context.keepImages ?? true
   const imageTtl = numberSetting(env.IMAGE_TTL_SECONDS, DEFAULT_IMAGE_TTL_SECONDS)
 
   let failure: ApiError | null = null
@@ -142,9 +155,13 @@ export async function runGeneration(
         }
         await reservation.saved
         await context.recorded
-        files.set(index, bytes)
+        files.set(index, { bytes, mimeType: info.mimeType })
+        if (!keepImages) return
         if (files.size === request.n) stage('storing', 'Saving the images')
-        const id = await putImage(env.IMAGES, bytes, info, imageTtl)
+        const id = await putImage(env.IMAGES, bytes, info, imageTtl).catch((error) => {
+          files.delete(index)
+          throw error
+        })
         const image: GeneratedImage = {
           id,
           index,
@@ -165,14 +182,14 @@ export async function runGeneration(
   await reservation.saved.catch(() => {
     throw unrecordedCharge()
   })
-  if (!failure && images.length < request.n) {
+  if (!failure && files.size < request.n) {
     failure = new ApiError(
       'upstream_malformed',
       'The image model sent fewer images than asked. The missing ones were refunded.',
     )
   }
 
-  const undelivered = request.n - images.length
+  const undelivered = request.n - files.size
   const refund = undelivered * CREDIT_PRICES[request.model][request.quality]
   const refunded = await refundCredits(
     env.STORE,
@@ -184,7 +201,7 @@ export async function runGeneration(
   const balance = refunded?.balance ?? reservation.user.balance
   const credits = { charged: cost - refund, refunded: refund, balance }
   emit?.({ type: 'credits', credits })
-  if (failure && images.length === 0) throw failure
+  if (failure && files.size === 0) throw failure
 
   images.sort((a, b) => a.index - b.index)
   const result: GenerationResult = {

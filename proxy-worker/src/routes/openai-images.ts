@@ -10,10 +10,12 @@ import {
   OpenAiGenerationRequestSchema,
   type OpenAiImagesResponse,
   OpenAiJsonEditRequestSchema,
+  type StreamEvent,
 } from '../../../shared'
 import type { AppEnv } from '../env'
 import { checkReferences, referencesFromDataUrls, splitForm } from '../generation/read-references'
 import { claimSlot, generateOnce } from '../generation/respond-with-generation'
+import type { DeliveredFile } from '../generation/run-generation'
 import { sseStream } from '../generation/sse-stream'
 import { ApiError } from '../http/api-error'
 import { requireUser } from '../http/authenticate'
@@ -35,10 +37,12 @@ function toRequest(body: OpenAiGenerationRequest): GenerateRequest {
 
 function describeResult(
   result: GenerationResult,
+  files: Map<number, DeliveredFile>,
   request: GenerateRequest,
 ): Omit<OpenAiImagesResponse, 'data' | 'created'> {
   const size = RESPONSE_SIZES.find((candidate) => candidate === result.size)
-  const format = result.images[0]?.mime_type.split('/')[1] as 'png' | 'jpeg' | 'webp' | undefined
+  const first = [...files.values()][0]
+  const format = first?.mimeType.split('/')[1] as 'png' | 'jpeg' | 'webp' | undefined
   return {
     background: request.background === 'transparent' ? 'transparent' : 'opaque',
     ...(format ? { output_format: format } : {}),
@@ -47,11 +51,17 @@ function describeResult(
   }
 }
 
-async function storedBytes(
+/** The delivered images in order, as base64. */
+function base64Images(files: Map<number, DeliveredFile>): string[] {
+  return [...files.entries()].sort(([a], [b]) => a - b).map(([, file]) => encodeBase64(file.bytes))
+}
+
+/** A replay's images, read back from storage. */
+async function storedFiles(
   c: Context<AppEnv>,
   result: GenerationResult,
-): Promise<Map<number, Uint8Array>> {
-  const files = new Map<number, Uint8Array>()
+): Promise<Map<number, DeliveredFile>> {
+  const files = new Map<number, DeliveredFile>()
   for (const image of result.images) {
     const found = await getImage(c.env.IMAGES, image.id)
     if (!found)
@@ -59,7 +69,8 @@ async function storedBytes(
         'not_found',
         'The images of this Idempotency-Key have expired. Use a new key.',
       )
-    files.set(image.index, new Uint8Array(await new Response(found.body).arrayBuffer()))
+    const bytes = new Uint8Array(await new Response(found.body).arrayBuffer())
+    files.set(image.index, { bytes, mimeType: found.meta.mimeType })
   }
   return files
 }
@@ -80,21 +91,23 @@ async function respondOpenAi(
   eventPrefix: 'image_generation' | 'image_edit',
 ): Promise<Response> {
   const slot = await claimSlot(c, request, references)
-  const entries = (result: GenerationResult, files: Map<number, Uint8Array>) =>
-    result.images.map((image) =>
-      options.response_format === 'url'
-        ? { url: image.url }
-        : { b64_json: encodeBase64(files.get(image.index)!) },
-    )
+  // The bytes go back in the answer; storage is needed only for URLs, or to replay a key.
+  const keepImages = Boolean(slot) || options.response_format === 'url'
+  const replay = slot?.replay
+  const run = (signal: AbortSignal, emit?: (event: StreamEvent) => void) =>
+    replay
+      ? storedFiles(c, replay).then((files) => ({ result: replay, files }))
+      : generateOnce(c, slot, request, references, { signal, emit, keepImages })
 
   if (!options.stream) {
-    const outcome = slot?.replay
-      ? { result: slot.replay, files: await storedBytes(c, slot.replay) }
-      : await generateOnce(c, slot, request, references, c.req.raw.signal)
+    const { result, files } = await run(c.req.raw.signal)
     const body: OpenAiImagesResponse = {
       created: Math.floor(Date.now() / 1000),
-      data: entries(outcome.result, outcome.files),
-      ...describeResult(outcome.result, request),
+      data:
+        options.response_format === 'url'
+          ? result.images.map((image) => ({ url: image.url }))
+          : base64Images(files).map((b64_json) => ({ b64_json })),
+      ...describeResult(result, files, request),
     }
     return c.json(body)
   }
@@ -112,23 +125,21 @@ async function respondOpenAi(
         output_format: request.output_format,
       })
       try {
-        const outcome = slot?.replay
-          ? { result: slot.replay, files: await storedBytes(c, slot.replay) }
-          : await generateOnce(c, slot, request, references, signal, (event) => {
-              if (event.type === 'partial') {
-                write({
-                  type: `${eventPrefix}.partial_image`,
-                  b64_json: event.b64_json,
-                  partial_image_index: event.partial_index,
-                  ...common(),
-                })
-              }
+        const { result, files } = await run(signal, (event) => {
+          if (event.type === 'partial') {
+            write({
+              type: `${eventPrefix}.partial_image`,
+              b64_json: event.b64_json,
+              partial_image_index: event.partial_index,
+              ...common(),
             })
-        for (const image of outcome.result.images) {
+          }
+        })
+        for (const b64_json of base64Images(files)) {
           write({
             type: `${eventPrefix}.completed`,
-            b64_json: encodeBase64(outcome.files.get(image.index)!),
-            ...common(outcome.result),
+            b64_json,
+            ...common(result),
             usage: USAGE_UNKNOWN,
           })
         }
