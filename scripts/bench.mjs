@@ -5,6 +5,7 @@
 //  3. the bytes the plugin sends for one reference exported from a 4000 px frame.
 // `npm run bench -- worker` (or sizes, reference) runs only that part.
 import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { cpus, tmpdir } from 'node:os'
@@ -29,6 +30,15 @@ const ADMIN_TOKEN = 'bench-admin-token'
 // A real 1×1 PNG, as OpenAI would send it in b64_json.
 const TINY_PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC'
+// BENCH_IMAGE_KB=1500 pads that PNG with random bytes to the size of a real 1024×1024 image.
+const IMAGE_KB = Number(process.env.BENCH_IMAGE_KB ?? 0)
+const IMAGE_B64 =
+  IMAGE_KB > 0
+    ? Buffer.concat([
+        Buffer.from(TINY_PNG, 'base64'),
+        randomBytes(Math.max(0, IMAGE_KB * 1024 - 67)),
+      ]).toString('base64')
+    : TINY_PNG
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
@@ -46,7 +56,7 @@ function startFakeUpstream() {
         response.end(
           JSON.stringify({
             created: Math.floor(Date.now() / 1000),
-            data: Array.from({ length: n }, () => ({ b64_json: TINY_PNG })),
+            data: Array.from({ length: n }, () => ({ b64_json: IMAGE_B64 })),
             quality: 'low',
             output_format: 'png',
             background: 'opaque',
@@ -276,7 +286,7 @@ async function measureAddedLatency(worker, upstreamUrl, hopWithRecorder) {
   const fmtHop = (times) =>
     `p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms`
   console.log(
-    `Worker overhead (fake upstream with a fixed ${UPSTREAM_DELAY_MS} ms delay; gpt-image-2 low, 2 credits a request)`,
+    `Worker overhead (fake upstream with a fixed ${UPSTREAM_DELAY_MS} ms delay and a ${IMAGE_KB > 0 ? `${IMAGE_KB} KB` : '67-byte'} image; gpt-image-2 low, 2 credits a request)`,
   )
   console.log(
     `wrangler dev's own hop, GET / with no work: ${fmtHop(hop)}, and ${hopCpu('worker')} ms of CPU in the worker's workerd and ${hopCpu('proxy')} ms in the dev proxy's. It is part of every "added" figure below and is not there when deployed.`,
