@@ -1,6 +1,8 @@
+import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { LEDGER_TAIL_LIMIT } from '../../proxy-worker/src/accounts/account-store'
 import { beginCreditChange, changeCredits } from '../../proxy-worker/src/accounts/credit-changes'
+import type { Env } from '../../proxy-worker/src/env'
 import { AdminUserResponseSchema, ErrorBodySchema } from '../../shared'
 import { fakeOpenAi } from './fakes/fake-openai'
 import {
@@ -225,6 +227,30 @@ describe('a refund that cannot be written', () => {
     expect(body.message).toContain('team admin')
     await expectLedgerBalance(user.user_id, 14)
   }, 15_000)
+})
+
+describe('an image that cannot be stored', () => {
+  it('is refunded, and the designer is told storage failed, not the model', async () => {
+    useFakeUpstream(fakeOpenAi())
+    const user = await createTestUser(20)
+    const images = (env as unknown as Env).IMAGES
+    const refusing = new Proxy(images, {
+      get: (target, property) =>
+        property === 'put'
+          ? () => Promise.reject(new Error('R2 put failed: 503'))
+          : Reflect.get(target, property, target).bind(target),
+    })
+    const response = await generate(
+      user.token,
+      { prompt: 'unsaved', quality: 'low' },
+      { ...OPENAI, IMAGES: refusing },
+    )
+    expect(response.status).toBe(503)
+    const body = ErrorBodySchema.parse(await response.json())
+    expect(body.type).toBe('storage_unavailable')
+    expect(body.message).toContain('could not save the image')
+    await expectLedgerBalance(user.user_id, 20)
+  })
 })
 
 describe('an admin change that cannot be written', () => {

@@ -160,7 +160,11 @@ export async function runGeneration(
         if (files.size === request.n) stage('storing', 'Saving the images')
         const id = await putImage(env.IMAGES, bytes, info, imageTtl).catch((error) => {
           files.delete(index)
-          throw error
+          console.error('image not stored', requestId, error)
+          throw new ApiError(
+            'storage_unavailable',
+            'Promptframe could not save the image, so its credits were refunded. Try again in a moment.',
+          )
         })
         const image: GeneratedImage = {
           id,
