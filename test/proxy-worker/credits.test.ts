@@ -10,6 +10,7 @@ import {
   balanceOf,
   callWorker,
   createTestUser,
+  expectStorageError,
   generate,
   jsonRequest,
   ledgerOf,
@@ -186,10 +187,7 @@ describe('the reservation write', () => {
         STORE: storeWithSlowUserWrites(20, Number.POSITIVE_INFINITY, log),
       },
     )
-    expect(response.status).toBe(503)
-    const body = ErrorBodySchema.parse(await response.json())
-    expect(body.type).toBe('storage_unavailable')
-    expect(body.message).toContain('nothing was charged')
+    await expectStorageError(response, 'nothing was charged')
     expect(log).toEqual(Array(3).fill('user record refused'))
     expect(fake.calls).toHaveLength(1)
     expect(await balanceOf(user.token)).toBe(20)
@@ -220,11 +218,7 @@ describe('a refund that cannot be written', () => {
       { prompt: 'blocked', quality: 'medium' },
       { ...OPENAI, STORE: refusesAfterCharge },
     )
-    expect(response.status).toBe(503)
-    const body = ErrorBodySchema.parse(await response.json())
-    expect(body.type).toBe('storage_unavailable')
-    expect(body.message).toContain('6 credits')
-    expect(body.message).toContain('team admin')
+    await expectStorageError(response, '6 credits', 'team admin')
     await expectLedgerBalance(user.user_id, 14)
   }, 15_000)
 })
@@ -245,10 +239,7 @@ describe('an image that cannot be stored', () => {
       { prompt: 'unsaved', quality: 'low' },
       { ...OPENAI, IMAGES: refusing },
     )
-    expect(response.status).toBe(503)
-    const body = ErrorBodySchema.parse(await response.json())
-    expect(body.type).toBe('storage_unavailable')
-    expect(body.message).toContain('could not save the image')
+    await expectStorageError(response, 'could not save the image')
     await expectLedgerBalance(user.user_id, 20)
   })
 })
@@ -261,10 +252,7 @@ describe('an admin change that cannot be written', () => {
       jsonRequest(ADMIN_TOKEN, { delta: 50, reason: 'top-up' }),
       { STORE: storeWithSlowUserWrites(0, Number.POSITIVE_INFINITY) },
     )
-    expect(response.status).toBe(503)
-    const body = ErrorBodySchema.parse(await response.json())
-    expect(body.type).toBe('storage_unavailable')
-    expect(body.message).toContain('balance is as it was')
+    await expectStorageError(response, 'balance is as it was')
     await expectLedgerBalance(user.user_id, 20)
   }, 15_000)
 })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { ErrorBodySchema } from '../../shared'
 import { fakeOpenAi } from './fakes/fake-openai'
 import {
   balanceOf,
   createTestUser,
+  expectStorageError,
   generate,
   jsonRequest,
   ledgerOf,
@@ -127,10 +127,7 @@ describe('Idempotency-Key records', () => {
       { ...OPENAI, STORE: storeWithSlowKeyRecords(20, [], true) },
       { 'Idempotency-Key': 'cannot-claim' },
     )
-    expect(response.status).toBe(503)
-    const error = ErrorBodySchema.parse(await response.json())
-    expect(error.type).toBe('storage_unavailable')
-    expect(error.message).toContain('nothing was charged')
+    await expectStorageError(response, 'nothing was charged')
     expect(fake.calls).toHaveLength(1)
     expect(await balanceOf(user.token)).toBe(20)
     const ledger = await ledgerOf(user.user_id)

@@ -1,10 +1,11 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
-import { afterEach, vi } from 'vitest'
+import { afterEach, expect, vi } from 'vitest'
 import type { Env } from '../../proxy-worker/src/env'
 import app from '../../proxy-worker/src/index'
 import {
   AdminUserResponseSchema,
   CreatedUserResponseSchema,
+  ErrorBodySchema,
   GenerateResponseSchema,
   type LedgerEntry,
 } from '../../shared'
@@ -15,6 +16,14 @@ export const ORIGIN = 'https://worker.test'
 export const OPENAI = { OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: 'https://openai.fake/v1' }
 
 const baseEnv = env as unknown as Env
+/** Checks a 503 storage_unavailable answer whose message says each of `phrases`. */
+export async function expectStorageError(response: Response, ...phrases: string[]) {
+  expect(response.status).toBe(503)
+  const body = ErrorBodySchema.parse(await response.json())
+  expect(body.type).toBe('storage_unavailable')
+  for (const phrase of phrases) expect(body.message).toContain(phrase)
+}
+
 /** The real local KV namespace the worker uses. */
 export const store = baseEnv.STORE
 
