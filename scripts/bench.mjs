@@ -6,7 +6,7 @@
 // `npm run bench -- worker` (or sizes, reference) runs only that part.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,11 +18,13 @@ import { adminRequest, ROOT, waitForWorker } from './local-worker.mjs'
 const UPSTREAM_DELAY_MS = Number(process.env.BENCH_UPSTREAM_DELAY_MS ?? 100)
 const WORKER_PORT = 8799
 const LEVELS = [
-  { clients: 1, requests: 200 },
+  { clients: 1, requests: 200, label: '1' },
   // As the plugin sends its requests: each with an Idempotency-Key of its own.
-  { clients: 1, requests: 200, keyed: true },
-  { clients: 10, requests: 400 },
-  { clients: 50, requests: 1000 },
+  { clients: 1, requests: 200, label: '1 keyed', keyed: true },
+  // Straight to the workerd that runs the worker, past wrangler dev's proxy (a dev-only hop).
+  { clients: 1, requests: 200, label: '1 no proxy', pastProxy: true },
+  { clients: 10, requests: 400, label: '10' },
+  { clients: 50, requests: 1000, label: '50' },
 ]
 // BENCH_CLIENTS=1,10 runs only those levels.
 const ONLY_LEVELS = process.env.BENCH_CLIENTS?.split(',')
@@ -89,11 +91,8 @@ function readProcess(pid) {
   }
 }
 
-/**
- * CPU time so far of wrangler dev's workerd processes, by role: the one that runs the dev proxy,
- * and the one that runs the worker with the local KV and R2 simulators.
- */
-function wranglerCpu(rootPid) {
+/** A process and all its descendants, from /proc. */
+function processTree(rootPid) {
   const all = readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .map(readProcess)
@@ -102,6 +101,50 @@ function wranglerCpu(rootPid) {
   for (let i = 0; i < tree.length; i++) {
     tree.push(...all.filter((process) => process.parent === tree[i].pid))
   }
+  return tree
+}
+
+/**
+ * The address of the workerd that runs the worker itself, behind wrangler dev's proxy: the one of
+ * its listening sockets that answers as the worker. Null if wrangler dev is laid out otherwise.
+ */
+async function workerSocketUrl(rootPid) {
+  const workerd = processTree(rootPid).find(
+    (process) =>
+      process.command.includes('workerd') &&
+      !process.command.includes(`entry=127.0.0.1:${WORKER_PORT} `),
+  )
+  if (!workerd) return null
+  const inodes = new Set(
+    readdirSync(`/proc/${workerd.pid}/fd`).map((fd) => {
+      try {
+        return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${workerd.pid}/fd/${fd}`))?.[1]
+      } catch {
+        return undefined
+      }
+    }),
+  )
+  const ports = readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[3] === '0A' && inodes.has(fields[9]))
+    .map((fields) => Number.parseInt(fields[1].split(':')[1], 16))
+  for (const port of ports) {
+    try {
+      const answer = await (await fetch(`http://127.0.0.1:${port}/`)).json()
+      if (answer?.data?.service === 'promptframe-proxy') return `http://127.0.0.1:${port}`
+    } catch {}
+  }
+  return null
+}
+
+/**
+ * CPU time so far of wrangler dev's workerd processes, by role: the one that runs the dev proxy,
+ * and the one that runs the worker with the local KV and R2 simulators.
+ */
+function wranglerCpu(rootPid) {
+  const tree = processTree(rootPid)
   const roles = { proxy: 0, worker: 0 }
   for (const process of tree) {
     if (!process.command.includes('workerd')) continue
@@ -295,14 +338,20 @@ async function measureAddedLatency(worker, upstreamUrl, hopWithRecorder) {
     `wrangler dev runs with its local request recorder off (X_LOCAL_OBSERVABILITY=false, X_LOCAL_EXPLORER=false); with it on, the same hop was ${fmtHop(hopWithRecorder)}.`,
   )
   console.log(
-    'clients  requests  direct p50/p99 ms   via worker p50/p99 ms   added p50/p99 ms   metering',
+    '   clients  requests  direct p50/p99 ms   via worker p50/p99 ms   added p50/p99 ms   metering',
   )
   console.log(
-    '("keyed 1": one client sending an Idempotency-Key with each request, as the plugin does)',
+    '("1 keyed": an Idempotency-Key with each request, as the plugin sends. "1 no proxy": straight to the workerd that runs the worker, past wrangler dev\'s proxy, which a deployed worker does not have)',
   )
-  for (const { clients, requests, keyed } of LEVELS.filter(
+  const socketUrl = await workerSocketUrl(worker.pid)
+  for (const { clients, requests, label, keyed, pastProxy } of LEVELS.filter(
     (level) => !ONLY_LEVELS || ONLY_LEVELS.includes(String(level.clients)),
   )) {
+    if (pastProxy && !socketUrl) {
+      console.log(`${label.padStart(10)}  skipped: the worker's own workerd socket was not found`)
+      continue
+    }
+    const target = pastProxy ? socketUrl : workerUrl
     const perClient = Math.ceil(requests / clients) + 5
     const users = await Promise.all(
       Array.from({ length: clients }, (_, i) =>
@@ -313,7 +362,7 @@ async function measureAddedLatency(worker, upstreamUrl, hopWithRecorder) {
       ),
     )
     const viaWorker = (client) =>
-      fetch(`${workerUrl}/v1/images/generate`, {
+      fetch(`${target}/v1/images/generate`, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
@@ -344,16 +393,16 @@ async function measureAddedLatency(worker, upstreamUrl, hopWithRecorder) {
       `${percentile(sorted, 50).toFixed(1)}/${percentile(sorted, 99).toFixed(1)}`
     const added = `${(percentile(workerTimes, 50) - percentile(directTimes, 50)).toFixed(1)}/${(percentile(workerTimes, 99) - percentile(directTimes, 99)).toFixed(1)}`
     console.log(
-      `${`${keyed ? 'keyed ' : ''}${clients}`.padStart(7)}  ${String(requests).padStart(8)}  ${fmt(directTimes).padStart(17)}  ${fmt(workerTimes).padStart(22)}  ${added.padStart(17)}   ${exact ? 'exact' : 'NOT EXACT'} (${spent} credits spent, ledgers ${ledgersAgree ? 'sum to balances' : 'disagree'})`,
+      `${label.padStart(10)}  ${String(requests).padStart(8)}  ${fmt(directTimes).padStart(17)}  ${fmt(workerTimes).padStart(22)}  ${added.padStart(17)}   ${exact ? 'exact' : 'NOT EXACT'} (${spent} credits spent, ledgers ${ledgersAgree ? 'sum to balances' : 'disagree'})`,
     )
     console.log(
-      `${' '.repeat(9)}CPU per request: ${perRequest('worker')} ms in the worker's workerd (the worker and the local KV and R2 simulators), ${perRequest('proxy')} ms in the dev proxy's; this machine's ${cpus().length} cores were ${(machineBusy * 100).toFixed(0)}% busy during the via-worker blocks`,
+      `${' '.repeat(12)}CPU per request: ${perRequest('worker')} ms in the worker's workerd (the worker and the local KV and R2 simulators), ${perRequest('proxy')} ms in the dev proxy's; this machine's ${cpus().length} cores were ${(machineBusy * 100).toFixed(0)}% busy during the via-worker blocks`,
     )
     // Local workerd runs the worker and its KV and R2 simulators on one thread.
     const capacity = 1000 / Number(perRequest('worker'))
     const asked = (clients * 1000) / UPSTREAM_DELAY_MS
     console.log(
-      `${' '.repeat(9)}that thread can serve about ${capacity.toFixed(0)} requests/s at this cost; ${clients} client${clients === 1 ? '' : 's'} with a ${UPSTREAM_DELAY_MS} ms upstream ask for up to ${asked.toFixed(0)}/s${asked > capacity ? ', so requests queue for it' : ''}`,
+      `${' '.repeat(12)}that thread can serve about ${capacity.toFixed(0)} requests/s at this cost; ${clients} client${clients === 1 ? '' : 's'} with a ${UPSTREAM_DELAY_MS} ms upstream ask for up to ${asked.toFixed(0)}/s${asked > capacity ? ', so requests queue for it' : ''}`,
     )
   }
 }
