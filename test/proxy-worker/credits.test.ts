@@ -65,6 +65,16 @@ function storeWithKvWriteLimit(landed: string[]): KVNamespace {
   })
 }
 
+/** The real local KV, listing in `reads` the key of every read. */
+function storeCountingReads(reads: string[]): KVNamespace {
+  return storeWith({
+    get: (key: string, ...rest: never[]) => {
+      reads.push(key)
+      return (store.get as (key: string, ...rest: never[]) => unknown)(key, ...rest)
+    },
+  })
+}
+
 async function expectLedgerBalance(userId: string, balance: number) {
   const ledger = await ledgerOf(userId)
   expect(ledger.balance).toBe(balance)
@@ -138,12 +148,7 @@ describe('the reservation write', () => {
     useFakeUpstream(fakeOpenAi())
     const user = await createTestUser(20)
     const reads: string[] = []
-    const counting = storeWith({
-      get: (key: string, ...rest: never[]) => {
-        reads.push(key)
-        return (store.get as (key: string, ...rest: never[]) => unknown)(key, ...rest)
-      },
-    })
+    const counting = storeCountingReads(reads)
     const response = await generate(
       user.token,
       { prompt: 'one read', quality: 'low' },
@@ -355,12 +360,7 @@ describe('a long ledger', () => {
       ),
     )
     const reads: string[] = []
-    const counting = storeWith({
-      get: (key: string, ...rest: never[]) => {
-        reads.push(key)
-        return (store.get as (key: string, ...rest: never[]) => unknown)(key, ...rest)
-      },
-    })
+    const counting = storeCountingReads(reads)
     const page = async (query: string) => {
       reads.length = 0
       const response = await callWorker(

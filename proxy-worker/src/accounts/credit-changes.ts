@@ -29,7 +29,6 @@ export interface PendingCreditChange {
  * so a designer's burst of requests shares a write or two instead of queueing a second apart.
  */
 interface OpenAccount {
-  userId: string
   record: UserRecord
   /** How many changes `record` holds, and how many of them a landed write holds. */
   decided: number
@@ -74,7 +73,6 @@ function openAccount(
     const record = await currentUser(store, userId, known)
     if (!record) throw new Error(`user ${userId} vanished`)
     const account: OpenAccount = {
-      userId,
       record,
       decided: 0,
       saved: 0,
@@ -86,10 +84,13 @@ function openAccount(
   })
 }
 
+function forget(account: OpenAccount): void {
+  if (openAccounts.get(account.record.id) === account) openAccounts.delete(account.record.id)
+}
+
 /** Once everything decided is saved, later requests read the record afresh and see other isolates' writes. */
 function closeIfSettled(account: OpenAccount): void {
-  if (account.writer || account.saved < account.decided) return
-  if (openAccounts.get(account.userId) === account) openAccounts.delete(account.userId)
+  if (!account.writer && account.saved >= account.decided) forget(account)
 }
 
 /**
@@ -104,7 +105,7 @@ async function archiveOldEntries(store: KVNamespace, account: OpenAccount): Prom
   await Promise.all(
     Array.from({ length: chunkCount }, (_, i) =>
       store.put(
-        ledgerChunkKey(account.userId, first + i),
+        ledgerChunkKey(account.record.id, first + i),
         JSON.stringify(record.ledger.slice(i * LEDGER_CHUNK_SIZE, (i + 1) * LEDGER_CHUNK_SIZE)),
       ),
     ),
@@ -129,7 +130,7 @@ async function writeLatest(store: KVNamespace, account: OpenAccount): Promise<vo
       try {
         await archiveOldEntries(store, account)
         const holds = account.decided
-        await store.put(userKey(account.userId), JSON.stringify(account.record))
+        await store.put(userKey(account.record.id), JSON.stringify(account.record))
         if (account.writer === writer) account.saved = Math.max(account.saved, holds)
         return
       } catch (error) {
@@ -139,14 +140,14 @@ async function writeLatest(store: KVNamespace, account: OpenAccount): Promise<vo
         }
         if (account.writer === writer) {
           account.failure = error
-          if (openAccounts.get(account.userId) === account) openAccounts.delete(account.userId)
+          forget(account)
         }
         return
       }
     }
   } finally {
     if (account.writer === writer) account.writer = null
-    noteWriteSettled(account.userId)
+    noteWriteSettled(account.record.id)
     closeIfSettled(account)
   }
 }

@@ -40,6 +40,8 @@ export interface GenerationContext {
 export interface DeliveredFile {
   bytes: Uint8Array
   mimeType: ImageMimeType
+  /** The bytes as base64, when the upstream sent them that way. */
+  b64?: string
 }
 
 export interface GenerationOutcome {
@@ -144,7 +146,7 @@ export async function runGeneration(
         const id = await putImage(env.IMAGES, reference.bytes, info, ttl)
         return `${context.imageBaseUrl}/${id}`
       },
-      deliver: async (index, bytes) => {
+      deliver: async (index, bytes, b64) => {
         if (files.has(index) || index >= request.n) return
         const info = imageInfo(bytes)
         if (!info) {
@@ -155,7 +157,7 @@ export async function runGeneration(
         }
         await reservation.saved
         await context.recorded
-        files.set(index, { bytes, mimeType: info.mimeType })
+        files.set(index, { bytes, mimeType: info.mimeType, b64 })
         if (!keepImages) return
         if (files.size === request.n) stage('storing', 'Saving the images')
         const id = await putImage(env.IMAGES, bytes, info, imageTtl).catch((error) => {

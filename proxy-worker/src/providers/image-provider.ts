@@ -34,8 +34,11 @@ export interface ImageJob {
   references: ReferenceImage[]
   seed: number
   signal: AbortSignal
-  /** Hands over each finished image as soon as it exists, so a later failure cannot lose it. */
-  deliver: (index: number, bytes: Uint8Array) => Promise<void>
+  /**
+   * Hands over each finished image as soon as it exists, so a later failure cannot lose it; with
+   * the base64 it arrived as, when it did, so answers in base64 need not encode it again.
+   */
+  deliver: (index: number, bytes: Uint8Array, b64?: string) => Promise<void>
   /** Present when the client streams: low-resolution previews on their way to the final image. */
   onPartial?: (preview: PartialPreview) => void
   /** Gives a reference a short-lived public URL, for upstreams that fetch references themselves. */

@@ -138,7 +138,9 @@ export function openAiProvider(settings: OpenAiSettings): ImageProvider {
     const delivered = await Promise.allSettled(
       images
         .slice(0, count)
-        .map((image, offset) => job.deliver(firstIndex + offset, decodeBase64(image.b64_json!))),
+        .map((image, offset) =>
+          job.deliver(firstIndex + offset, decodeBase64(image.b64_json!), image.b64_json),
+        ),
     )
     const failed = delivered.find((outcome) => outcome.status === 'rejected')
     if (failed) throw failed.reason
@@ -163,7 +165,7 @@ export function openAiProvider(settings: OpenAiSettings): ImageProvider {
             b64: event.b64_json,
           })
         } else if (event.type?.endsWith('.completed') && event.b64_json) {
-          await job.deliver(index, decodeBase64(event.b64_json))
+          await job.deliver(index, decodeBase64(event.b64_json), event.b64_json)
           return
         } else if (event.type === 'error' || event.error) {
           throw openAiUpstreamError(400, event)

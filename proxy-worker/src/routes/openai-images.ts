@@ -53,7 +53,9 @@ function describeResult(
 
 /** The delivered images in order, as base64. */
 function base64Images(files: Map<number, DeliveredFile>): string[] {
-  return [...files.entries()].sort(([a], [b]) => a - b).map(([, file]) => encodeBase64(file.bytes))
+  return [...files.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, file]) => file.b64 ?? encodeBase64(file.bytes))
 }
 
 /** A replay's images, read back from storage. */
