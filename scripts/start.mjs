@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { startHarnessServer } from './harness-server.mjs'
 import { adminRequest, ensureDevVars, ROOT, waitForWorker } from './local-worker.mjs'
+import { watchPlugin } from './watch-plugin.mjs'
 
 const WORKER_PORT = 8787
 const WORKER_URL = `http://localhost:${WORKER_PORT}`
@@ -39,6 +40,7 @@ function run(command, args, label) {
 }
 
 function stopAll() {
+  stopWatchingPlugin()
   for (const child of children) child.kill('SIGTERM')
   process.exit(0)
 }
@@ -64,7 +66,7 @@ async function ensureAccount(adminToken) {
 }
 
 const vars = ensureDevVars()
-run(bin('build-figma-plugin'), ['--watch', '--minify'], 'plugin')
+const stopWatchingPlugin = watchPlugin((line) => console.log(`[plugin] ${line}`))
 const worker = run(
   bin('wrangler'),
   [
