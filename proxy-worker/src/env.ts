@@ -10,6 +10,7 @@ export interface Env {
   KIE_BASE_URL?: string
   ADMIN_TOKEN?: string
   UPSTREAM_TIMEOUT_MS?: string
+  HOLD_RELEASE_WAIT_MS?: string
   KIE_POLL_INTERVAL_MS?: string
   IMAGE_TTL_SECONDS?: string
   REFERENCE_TTL_SECONDS?: string
@@ -29,6 +30,17 @@ export interface UserRecord {
   ledger: LedgerEntry[]
   /** How many archived chunks precede `ledger` (keys ledger:<user id>:0 … n-1). */
   archived_chunks?: number
+  /**
+   * Credits taken by requests still running, by request id. A request that ends settles its hold;
+   * one that never ends (its isolate died) leaves it behind, and it is given back once past `until`.
+   */
+  holds?: Record<string, CreditHold>
+}
+
+export interface CreditHold {
+  credits: number
+  /** Epoch milliseconds after which the request cannot still be running. */
+  until: number
 }
 
 export interface AppVariables {

@@ -1,8 +1,13 @@
 import { env } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LEDGER_TAIL_LIMIT } from '../../proxy-worker/src/accounts/account-store'
-import { beginCreditChange, changeCredits } from '../../proxy-worker/src/accounts/credit-changes'
-import type { Env } from '../../proxy-worker/src/env'
+import {
+  beginCreditChange,
+  changeCredits,
+  releaseSettledHold,
+} from '../../proxy-worker/src/accounts/credit-changes'
+import { refundCredits } from '../../proxy-worker/src/credits/reserve-credits'
+import type { Env, UserRecord } from '../../proxy-worker/src/env'
 import { AdminUserResponseSchema, ErrorBodySchema } from '../../shared'
 import { fakeOpenAi } from './fakes/fake-openai'
 import {
@@ -15,6 +20,7 @@ import {
   jsonRequest,
   ledgerOf,
   OPENAI,
+  startWorker,
   store,
   storeWith,
   useFakeUpstream,
@@ -140,25 +146,36 @@ describe('the reservation write', () => {
       },
     )
     expect(response.status).toBe(200)
-    expect(log).toEqual(['upstream called', 'user record written'])
+    // The second write, after the answer, releases the request's hold on its credits.
+    expect(log).toEqual(['upstream called', 'user record written', 'user record written'])
     await expectLedgerBalance(user.user_id, 18)
   })
 
-  it("reads the user record once per generation: authentication's read stands for the charge", async () => {
+  it("reads the user record once before answering: authentication's read stands for the charge", async () => {
     useFakeUpstream(fakeOpenAi())
     const user = await createTestUser(20)
     const reads: string[] = []
-    const counting = storeCountingReads(reads)
-    const response = await generate(
-      user.token,
-      { prompt: 'one read', quality: 'low' },
-      {
-        ...OPENAI,
-        STORE: counting,
+    let openGate = () => {}
+    const gate = new Promise<void>((resolve) => (openGate = resolve))
+    // Every read after authentication's waits at the gate, so the answer cannot depend on one.
+    const gated = storeWith({
+      get: async (key: string, ...rest: never[]) => {
+        reads.push(key)
+        if (reads.length > 1) await gate
+        return (store.get as (key: string, ...rest: never[]) => unknown)(key, ...rest)
       },
+    })
+    const { response, settled } = await startWorker(
+      '/v1/images/generate',
+      jsonRequest(user.token, { prompt: 'one read', quality: 'low' }),
+      { ...OPENAI, STORE: gated },
     )
     expect(response.status).toBe(200)
-    expect(reads).toEqual([`user:${user.user_id}`])
+    await response.arrayBuffer()
+    openGate()
+    await settled
+    // The second read releases the hold after the answer, reading afresh in case another isolate changed the record.
+    expect(reads).toEqual([`user:${user.user_id}`, `user:${user.user_id}`])
     expect(await balanceOf(user.token)).toBe(18)
   })
 
@@ -176,7 +193,7 @@ describe('the reservation write', () => {
     )
     expect(response.status).toBe(200)
     expect(fake.calls).toHaveLength(1)
-    expect(log).toEqual(['user record refused', 'user record written'])
+    expect(log).toEqual(['user record refused', 'user record written', 'user record written'])
     await expectLedgerBalance(user.user_id, 18)
   })
 
@@ -206,7 +223,7 @@ describe('the reservation write', () => {
 })
 
 describe('a refund that cannot be written', () => {
-  it('is said plainly, with the credits it concerns and who can put them back', async () => {
+  it('is said plainly, and the credits come back on their own once the hold runs out', async () => {
     useFakeUpstream(
       fakeOpenAi({ kind: 'error', status: 400, code: 'moderation_blocked', message: 'Blocked.' }),
     )
@@ -221,11 +238,135 @@ describe('a refund that cannot be written', () => {
     const response = await generate(
       user.token,
       { prompt: 'blocked', quality: 'medium' },
-      { ...OPENAI, STORE: refusesAfterCharge },
+      { ...OPENAI, STORE: refusesAfterCharge, UPSTREAM_TIMEOUT_MS: '30000' },
     )
-    await expectStorageError(response, '6 credits', 'team admin')
+    await expectStorageError(response, '6 credits', 'come back on their own within 3 minutes')
     await expectLedgerBalance(user.user_id, 14)
+    advanceClock(3 * 60_000)
+    expect(await balanceOf(user.token)).toBe(20)
+    await expectLedgerBalance(user.user_id, 20)
   }, 15_000)
+})
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+/** Moves this isolate's clock forward, as if that much time had passed. */
+function advanceClock(ms: number) {
+  vi.useFakeTimers({ toFake: ['Date'] })
+  vi.setSystemTime(Date.now() + ms)
+}
+
+async function storedRecord(userId: string): Promise<UserRecord> {
+  return (await store.get<UserRecord>(`user:${userId}`, 'json'))!
+}
+
+describe('credits held by a running request', () => {
+  it('are released when it ends, delivered or refunded, leaving no hold in the record', async () => {
+    useFakeUpstream(fakeOpenAi())
+    const user = await createTestUser(20)
+    expect((await generate(user.token, { prompt: 'kept', quality: 'low' }, OPENAI)).status).toBe(
+      200,
+    )
+    expect((await storedRecord(user.user_id)).holds).toBeUndefined()
+    useFakeUpstream(
+      fakeOpenAi({ kind: 'error', status: 400, code: 'moderation_blocked', message: 'Blocked.' }),
+    )
+    await generate(user.token, { prompt: 'blocked', quality: 'low' }, OPENAI)
+    expect((await storedRecord(user.user_id)).holds).toBeUndefined()
+    await expectLedgerBalance(user.user_id, 18)
+  })
+
+  it("ride with the designer's next request when it comes soon, instead of a write of their own", async () => {
+    useFakeUpstream(fakeOpenAi())
+    const user = await createTestUser(20)
+    const log: string[] = []
+    const slowRelease = {
+      ...OPENAI,
+      HOLD_RELEASE_WAIT_MS: '1500',
+      STORE: storeWithSlowUserWrites(0, 0, log),
+    }
+    const answered = async (prompt: string) => {
+      const started = await startWorker(
+        '/v1/images/generate',
+        jsonRequest(user.token, { prompt, quality: 'low' }),
+        slowRelease,
+      )
+      expect(started.response.status).toBe(200)
+      await started.response.arrayBuffer()
+      return started
+    }
+    const first = await answered('first')
+    const second = await answered('second')
+    await first.settled
+    // The first charge, then the second charge, which carried the first release.
+    expect(log).toEqual(['user record written', 'user record written'])
+    await second.settled
+    // The second release, alone once no other change came.
+    expect(log).toHaveLength(3)
+    expect((await storedRecord(user.user_id)).holds).toBeUndefined()
+    await expectLedgerBalance(user.user_id, 16)
+  })
+
+  it('come back once a request that never ended is past its time, as when its isolate stops', async () => {
+    const user = await createTestUser(20)
+    // What a generation saves before calling the model; then its isolate is gone.
+    const { saved } = await beginCreditChange(store, user.user_id, {
+      delta: -6,
+      reason: 'generate gpt-image-2 medium x1',
+      requestId: 'req-lost',
+      holdUntil: Date.now() + 8 * 60_000,
+    })
+    await saved
+    expect(await balanceOf(user.token)).toBe(14)
+    expect((await storedRecord(user.user_id)).holds).toEqual({
+      'req-lost': { credits: 6, until: expect.any(Number) },
+    })
+    advanceClock(8 * 60_000 + 1)
+    expect(await balanceOf(user.token)).toBe(20)
+    const { ledger } = await ledgerOf(user.user_id)
+    expect(ledger.at(-1)).toMatchObject({
+      delta: 6,
+      reason: 'refund: the request stopped before it finished',
+      request_id: 'req-lost',
+    })
+    await expectLedgerBalance(user.user_id, 20)
+    expect((await storedRecord(user.user_id)).holds).toBeUndefined()
+  })
+
+  it('are given back once only: a request that ends after its hold ran out changes nothing more', async () => {
+    const user = await createTestUser(20)
+    const holdUntil = Date.now() + 1000
+    const charge = { delta: -6, reason: 'generate', holdUntil }
+    await (await beginCreditChange(store, user.user_id, { ...charge, requestId: 'late-1' })).saved
+    await (await beginCreditChange(store, user.user_id, { ...charge, requestId: 'late-2' })).saved
+    advanceClock(1001)
+    // A grant by the admin gives back both lost holds on its way.
+    await changeCredits(store, user.user_id, { delta: 1, reason: 'grant' })
+    await expectLedgerBalance(user.user_id, 21)
+    await refundCredits(store, user.user_id, 6, 'failed late', 'late-1', holdUntil)
+    await releaseSettledHold(store, user.user_id, 'late-2', 0)
+    await expectLedgerBalance(user.user_id, 21)
+    expect((await ledgerOf(user.user_id)).ledger).toHaveLength(6)
+  })
+
+  it('still allow a request that lost credits could not otherwise afford', async () => {
+    const user = await createTestUser(6)
+    await (
+      await beginCreditChange(store, user.user_id, {
+        delta: -6,
+        reason: 'generate',
+        requestId: 'lost',
+        holdUntil: Date.now() + 1000,
+      })
+    ).saved
+    advanceClock(1001)
+    useFakeUpstream(fakeOpenAi())
+    const response = await generate(user.token, { prompt: 'after', quality: 'medium' }, OPENAI)
+    expect(response.status).toBe(200)
+    await expectLedgerBalance(user.user_id, 0)
+  })
 })
 
 describe('an image that cannot be stored', () => {

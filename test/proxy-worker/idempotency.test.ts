@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { claimIdempotencyKey } from '../../proxy-worker/src/generation/idempotency'
+import { requestFingerprint } from '../../proxy-worker/src/generation/respond-with-generation'
+import { GenerateRequestSchema } from '../../shared'
 import { fakeOpenAi } from './fakes/fake-openai'
 import {
   balanceOf,
@@ -76,6 +79,32 @@ describe('Idempotency-Key', () => {
     expect(await second.json()).toMatchObject({ type: 'idempotency_in_progress' })
     await first.response.text()
     await first.settled
+    expect(await balanceOf(user.token)).toBe(98)
+  })
+
+  it('frees the key of a request that stopped without finishing, once its time is up', async () => {
+    const user = await createTestUser(100)
+    const body = { prompt: 'orphan', quality: 'low' }
+    const fingerprint = await requestFingerprint(GenerateRequestSchema.parse(body), [])
+    // What a request saves for its key before its isolate is gone.
+    const orphan = await claimIdempotencyKey(
+      store,
+      user.user_id,
+      'key-orphan',
+      fingerprint,
+      Date.now() + 1000,
+    )
+    await orphan.claimed
+    const meanwhile = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-orphan' })
+    expect(meanwhile.status).toBe(409)
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 1001)
+    try {
+      const retried = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-orphan' })
+      expect(retried.status).toBe(200)
+    } finally {
+      vi.useRealTimers()
+    }
     expect(await balanceOf(user.token)).toBe(98)
   })
 

@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../../../shared'
-import type { UserRecord } from '../env'
+import type { CreditHold, UserRecord } from '../env'
 import {
   currentUser,
   LEDGER_CHUNK_SIZE,
@@ -14,6 +14,10 @@ export interface CreditChange {
   delta: number
   reason: string
   requestId?: string
+  /** Keeps the credits this change takes on hold for `requestId` until then (epoch ms). */
+  holdUntil?: number
+  /** Ends the hold of `requestId`. Dropped if that hold was already given back as lost. */
+  release?: boolean
 }
 
 export interface PendingCreditChange {
@@ -40,14 +44,49 @@ interface OpenAccount {
 
 const openAccounts = new Map<string, OpenAccount>()
 
+/**
+ * Per user, the requests of this isolate that delivered everything and whose hold is still in the
+ * stored record. The next write of the record drops those holds, so a designer's next request
+ * usually carries the release and it costs no write of its own.
+ */
+const settledRequests = new Map<string, Set<string>>()
+
+function withSettledHoldsDropped(user: UserRecord): UserRecord {
+  let result = user
+  for (const requestId of settledRequests.get(user.id) ?? []) {
+    if (result.holds?.[requestId]) result = withoutHold(result, requestId)
+  }
+  return result
+}
+
+/** Drops from the settled set every request whose hold `record`, as saved, no longer has. */
+function forgetReleased(record: UserRecord): void {
+  const settled = settledRequests.get(record.id)
+  if (!settled) return
+  for (const requestId of settled) if (!record.holds?.[requestId]) settled.delete(requestId)
+  if (settled.size === 0) settledRequests.delete(record.id)
+}
+
 /** KV refuses a second write to one key within a second (429); the retry carries every newer change. */
 const WRITE_ATTEMPTS = 3
 const FIRST_RETRY_MS = 1000
 /** A write still unsettled after every attempt could have run belongs to a request that is gone. */
 const STALLED_WRITE_MS = 10_000
 const MAX_POLL_MS = 10
+const MAX_SETTLE_POLL_MS = 200
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const LOST_REQUEST_REASON = 'refund: the request stopped before it finished'
+
+function withoutHold(user: UserRecord, requestId: string): UserRecord {
+  const { [requestId]: _released, ...holds } = user.holds ?? {}
+  return { ...user, holds: Object.keys(holds).length > 0 ? holds : undefined }
+}
+
+function withHold(user: UserRecord, requestId: string, hold: CreditHold): UserRecord {
+  return { ...user, holds: { ...user.holds, [requestId]: hold } }
+}
 
 function withLedgerEntry(user: UserRecord, change: CreditChange): UserRecord {
   const balance = user.balance + change.delta
@@ -60,6 +99,43 @@ function withLedgerEntry(user: UserRecord, change: CreditChange): UserRecord {
     ...(change.requestId ? { request_id: change.requestId } : {}),
   }
   return { ...user, balance, ledger: [...user.ledger, entry] }
+}
+
+function withChange(user: UserRecord, change: CreditChange): UserRecord {
+  const { requestId } = change
+  let result = user
+  if (change.release) {
+    // Its time ran out before it settled, so its credits were already given back in full.
+    if (!requestId || !user.holds?.[requestId]) return user
+    result = withoutHold(result, requestId)
+    if (change.delta === 0) return result
+  }
+  result = withLedgerEntry(result, change)
+  if (requestId && change.holdUntil !== undefined && change.delta < 0) {
+    result = withHold(result, requestId, { credits: -change.delta, until: change.holdUntil })
+  }
+  return result
+}
+
+function hasLostHold(user: UserRecord, now: number): boolean {
+  return Object.values(user.holds ?? {}).some((hold) => hold.until <= now)
+}
+
+/**
+ * Gives back the holds of requests that cannot still be running: their isolate stopped (a deploy,
+ * a crash) before they settled. Without this, those credits would be gone for good.
+ */
+function withLostHoldsGivenBack(user: UserRecord, now: number): UserRecord {
+  let result = user
+  for (const [requestId, hold] of Object.entries(user.holds ?? {})) {
+    if (hold.until > now) continue
+    result = withLedgerEntry(withoutHold(result, requestId), {
+      delta: hold.credits,
+      reason: LOST_REQUEST_REASON,
+      requestId,
+    })
+  }
+  return result
 }
 
 function openAccount(
@@ -130,7 +206,9 @@ async function writeLatest(store: KVNamespace, account: OpenAccount): Promise<vo
       try {
         await archiveOldEntries(store, account)
         const holds = account.decided
-        await store.put(userKey(account.record.id), JSON.stringify(account.record))
+        const written = account.record
+        await store.put(userKey(written.id), JSON.stringify(written))
+        forgetReleased(written)
         if (account.writer === writer) account.saved = Math.max(account.saved, holds)
         return
       } catch (error) {
@@ -175,7 +253,7 @@ async function saveThrough(store: KVNamespace, account: OpenAccount, version: nu
 export async function beginCreditChange(
   store: KVNamespace,
   userId: string,
-  change: CreditChange,
+  change: CreditChange | null,
   allow: (balance: number) => void = () => {},
   known?: UserRecord,
 ): Promise<PendingCreditChange> {
@@ -183,15 +261,74 @@ export async function beginCreditChange(
     const account = openAccounts.get(userId) ?? (await openAccount(store, userId, known))
     // Checked and applied with no await in between, so no other change can slip past the check.
     if (openAccounts.get(userId) !== account) continue
+    const before = account.record
+    // Dropped before lost holds are looked for: a settled request delivered what it was charged for.
+    const recovered = withLostHoldsGivenBack(withSettledHoldsDropped(before), Date.now())
     try {
-      allow(account.record.balance)
+      allow(recovered.balance)
     } catch (refusal) {
+      if (recovered !== before) {
+        account.record = recovered
+        await saveThrough(store, account, ++account.decided).catch(() => {})
+      }
       closeIfSettled(account)
       throw refusal
     }
-    account.record = withLedgerEntry(account.record, change)
+    const after = change ? withChange(recovered, change) : recovered
+    if (after === before) {
+      forgetReleased(after)
+      closeIfSettled(account)
+      return { user: after, saved: Promise.resolve() }
+    }
+    account.record = after
     const version = ++account.decided
     return { user: account.record, saved: saveThrough(store, account, version) }
+  }
+}
+
+/**
+ * Ends the hold of a request that delivered everything it was charged for. Waits up to `waitMs` for
+ * another change of the user's record to carry the release, and writes it alone only if none
+ * does. Nobody waits for this: the answer has gone out.
+ */
+export async function releaseSettledHold(
+  store: KVNamespace,
+  userId: string,
+  requestId: string,
+  waitMs: number,
+): Promise<void> {
+  const settled = settledRequests.get(userId) ?? new Set<string>()
+  settledRequests.set(userId, settled)
+  settled.add(requestId)
+  const carried = () => !settledRequests.get(userId)?.has(requestId)
+  const deadline = Date.now() + waitMs
+  for (let pause = 5; Date.now() < deadline; pause = Math.min(pause * 2, MAX_SETTLE_POLL_MS)) {
+    if (carried()) return
+    await sleep(pause)
+  }
+  if (carried()) return
+  try {
+    const { saved } = await beginCreditChange(store, userId, null)
+    await saved
+  } catch (error) {
+    // The hold stays and is given back once it runs out: this designer gets the images for free.
+    console.error('hold not released', requestId, error)
+  }
+}
+
+/**
+ * The user's record with the credits of requests that died mid-way given back and saved, for
+ * views of the balance; `known` itself when it holds none.
+ */
+export async function recoverLostHolds(store: KVNamespace, known: UserRecord): Promise<UserRecord> {
+  if (!hasLostHold(known, Date.now())) return known
+  try {
+    const { user, saved } = await beginCreditChange(store, known.id, null, undefined, known)
+    await saved
+    return user
+  } catch (error) {
+    console.error('lost holds not given back', known.id, error)
+    return known
   }
 }
 

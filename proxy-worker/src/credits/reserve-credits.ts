@@ -21,11 +21,12 @@ export function reserveCredits(
   cost: number,
   reason: string,
   requestId: string,
+  holdUntil: number,
 ): Promise<PendingCreditChange> {
   return beginCreditChange(
     store,
     user.id,
-    { delta: -cost, reason, requestId },
+    { delta: -cost, reason, requestId, holdUntil },
     (balance) => {
       if (balance < cost) {
         throw new ApiError(
@@ -38,26 +39,31 @@ export function reserveCredits(
   )
 }
 
-/** Gives back what a request did not use; a refund that cannot be written is said plainly. */
+/**
+ * Gives back what a request did not use and ends its hold. A refund that cannot be written leaves
+ * the hold in place, so the credits still come back once the hold runs out.
+ */
 export async function refundCredits(
   store: KVNamespace,
   userId: string,
   amount: number,
   reason: string,
   requestId: string,
-): Promise<UserRecord | null> {
-  if (amount <= 0) return null
+  holdUntil: number,
+): Promise<UserRecord> {
   try {
     return await changeCredits(store, userId, {
       delta: amount,
       reason: `refund: ${reason}`,
       requestId,
+      release: true,
     })
   } catch (error) {
     console.error('refund not recorded', requestId, amount, error)
+    const minutes = Math.max(1, Math.ceil((holdUntil - Date.now()) / 60_000))
     throw new ApiError(
       'storage_unavailable',
-      `Promptframe could not give back the ${creditsWord(amount)} this request did not use. Let your team admin know, so they can add them back.`,
+      `Promptframe could not give back the ${creditsWord(amount)} this request did not use just now. They come back on their own within ${minutes === 1 ? 'a minute' : `${minutes} minutes`}; if they do not, let your team admin know.`,
     )
   }
 }

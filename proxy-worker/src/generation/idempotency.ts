@@ -6,8 +6,14 @@ import { ApiError } from '../http/api-error'
 interface IdempotencyRecord {
   fingerprint: string
   state: 'running' | 'done'
+  /** For a running record: when its request can no longer be running (epoch ms). */
+  until?: number
   result?: GenerationResult
 }
+
+/** A "running" record whose request died with its isolate would otherwise block its key for a day. */
+const isAbandoned = (record: IdempotencyRecord, now: number) =>
+  record.state === 'running' && record.until !== undefined && record.until <= now
 
 const RECORD_TTL_SECONDS = 24 * 60 * 60
 
@@ -29,6 +35,7 @@ export async function claimIdempotencyKey(
   userId: string,
   key: string,
   fingerprint: string,
+  runningUntil: number,
 ): Promise<IdempotencySlot> {
   const recordKey = `idem:${userId}:${await sha256Hex(key)}`
   // Requests with the same key take turns until the "running" record has landed, so a twin in
@@ -39,8 +46,10 @@ export async function claimIdempotencyKey(
   }>((decided, failed) => {
     withIsolateLock(recordKey, async () => {
       const existing = await store.get<IdempotencyRecord>(recordKey, 'json')
-      if (existing) return decided({ record: existing, claimed: Promise.resolve() })
-      const running: IdempotencyRecord = { fingerprint, state: 'running' }
+      if (existing && !isAbandoned(existing, Date.now())) {
+        return decided({ record: existing, claimed: Promise.resolve() })
+      }
+      const running: IdempotencyRecord = { fingerprint, state: 'running', until: runningUntil }
       const put = store.put(recordKey, JSON.stringify(running), {
         expirationTtl: RECORD_TTL_SECONDS,
       })

@@ -10,7 +10,12 @@ import type { AppEnv } from '../env'
 import { toApiError } from '../http/error-response'
 import type { ReferenceImage } from '../providers/image-provider'
 import { claimIdempotencyKey, type IdempotencySlot } from './idempotency'
-import { type GenerationOutcome, runGeneration, unrecordedCharge } from './run-generation'
+import {
+  type GenerationOutcome,
+  requestDeadline,
+  runGeneration,
+  unrecordedCharge,
+} from './run-generation'
 import { sseStream } from './sse-stream'
 
 export function imageBaseUrl(c: Context<AppEnv>): string {
@@ -22,7 +27,7 @@ export function wantsStream(c: Context<AppEnv>, request: { stream?: boolean }): 
   return request.stream ?? (c.req.header('Accept') ?? '').includes('text/event-stream')
 }
 
-async function requestFingerprint(
+export async function requestFingerprint(
   request: GenerateRequest,
   references: ReferenceImage[],
 ): Promise<string> {
@@ -45,6 +50,7 @@ export async function claimSlot(
     c.get('user').id,
     key,
     await requestFingerprint(request, references),
+    requestDeadline(c.env),
   )
 }
 
@@ -87,6 +93,7 @@ export async function generateOnce(
     () => slot?.abandon(),
   )
   c.executionCtx.waitUntil(keyRecorded.catch(() => {}))
+  c.executionCtx.waitUntil(work.then((outcome) => outcome.settled).catch(() => {}))
   return work.catch(async (error) => {
     await keyRecorded.catch(() => {})
     throw error

@@ -11,6 +11,7 @@ import {
   type StreamEvent,
 } from '../../../shared'
 import { imageInfo } from '../../../shared/image-info'
+import { releaseSettledHold } from '../accounts/credit-changes'
 import { refundCredits, reserveCredits } from '../credits/reserve-credits'
 import { type Env, numberSetting, type UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
@@ -49,9 +50,15 @@ export interface GenerationOutcome {
   result: GenerationResult
   /** The delivered images' bytes by index, for routes that answer with the bytes themselves. */
   files: Map<number, DeliveredFile>
+  /** Settles once the request's credit hold is released; the answer need not wait for it. */
+  settled: Promise<void>
 }
 
 const DEFAULT_TIMEOUT_MS = 6 * 60 * 1000
+/** How long a delivered request's hold release waits for another change to carry it. */
+const DEFAULT_HOLD_RELEASE_WAIT_MS = 2000
+/** How long after its upstream timeout a request may still take to store images and settle. */
+const SETTLING_GRACE_MS = 2 * 60 * 1000
 const DEFAULT_IMAGE_TTL_SECONDS = 24 * 60 * 60
 const DEFAULT_REFERENCE_TTL_SECONDS = 60 * 60
 
@@ -66,6 +73,11 @@ function unavailableModel(env: Env, model: string): ApiError {
         'upstream_unconfigured',
         'No image service is configured on this server. Let your team admin know.',
       )
+}
+
+/** When a request that starts now can no longer be running, however it went. */
+export function requestDeadline(env: Env, now = Date.now()): number {
+  return now + numberSetting(env.UPSTREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS) + SETTLING_GRACE_MS
 }
 
 export function unrecordedCharge(): ApiError {
@@ -100,7 +112,8 @@ export async function runGeneration(
 
   const cost = creditCost(request.model, request.quality, request.n)
   const reason = `${references.length > 0 ? 'edit' : 'generate'} ${request.model} ${request.quality} x${request.n}`
-  const reservation = await reserveCredits(env.STORE, user, cost, reason, requestId)
+  const holdUntil = requestDeadline(env)
+  const reservation = await reserveCredits(env.STORE, user, cost, reason, requestId, holdUntil)
   stage('accepted', `Reserved ${cost} credits`)
   // The upstream call starts while the reservation is still being written; should the write fail,
   // the call is stopped and nothing is delivered.
@@ -197,13 +210,15 @@ export async function runGeneration(
 
   const undelivered = request.n - files.size
   const refund = undelivered * CREDIT_PRICES[request.model][request.quality]
-  const refunded = await refundCredits(
-    env.STORE,
-    user.id,
-    refund,
-    `${undelivered} of ${request.n} not delivered (${failure?.type ?? 'unknown'})`,
-    requestId,
-  )
+  let refunded: UserRecord | null = null
+  let settled = Promise.resolve()
+  if (refund > 0) {
+    const why = `${undelivered} of ${request.n} not delivered (${failure?.type ?? 'unknown'})`
+    refunded = await refundCredits(env.STORE, user.id, refund, why, requestId, holdUntil)
+  } else {
+    const waitMs = numberSetting(env.HOLD_RELEASE_WAIT_MS, DEFAULT_HOLD_RELEASE_WAIT_MS)
+    settled = releaseSettledHold(env.STORE, user.id, requestId, waitMs)
+  }
   const balance = refunded?.balance ?? reservation.user.balance
   const credits = { charged: cost - refund, refunded: refund, balance }
   emit?.({ type: 'credits', credits })
@@ -221,5 +236,5 @@ export async function runGeneration(
     credits,
     expires_at: new Date(Date.now() + imageTtl * 1000).toISOString(),
   }
-  return { result, files }
+  return { result, files, settled }
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { Account } from '../../../shared'
+import { recoverLostHolds } from '../accounts/credit-changes'
 import type { AppEnv } from '../env'
 import { requireUser } from '../http/authenticate'
 
@@ -7,8 +8,8 @@ const RECENT_ENTRIES = 20
 
 export const account = new Hono<AppEnv>()
 
-account.get('/', requireUser, (c) => {
-  const user = c.get('user')
+account.get('/', requireUser, async (c) => {
+  const user = await recoverLostHolds(c.env.STORE, c.get('user'))
   const data: Account = {
     user_id: user.id,
     name: user.name,

@@ -8,7 +8,7 @@ import {
   MAX_JSON_BODY_BYTES,
 } from '../../../shared'
 import { createUser, ledgerPage, readUser } from '../accounts/account-store'
-import { changeCredits } from '../accounts/credit-changes'
+import { changeCredits, recoverLostHolds } from '../accounts/credit-changes'
 import type { AppEnv, UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
 import { requireAdmin } from '../http/authenticate'
@@ -71,7 +71,8 @@ admin.get(
   valid('param', UserIdSchema),
   valid('query', LedgerPageQuerySchema),
   async (c) => {
-    const user = await existingUser(c.env.STORE, c.req.valid('param').id)
+    const found = await existingUser(c.env.STORE, c.req.valid('param').id)
+    const user = await recoverLostHolds(c.env.STORE, found)
     const view = await adminView(c.env.STORE, user, c.req.valid('query'))
     return c.json({ code: 0, message: 'ok', data: view })
   },
