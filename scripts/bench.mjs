@@ -2,8 +2,9 @@
 //  1. the worker's added latency over calling a fake upstream directly (p50, p99) at 1, 10 and 50
 //     concurrent clients, and whether metering stayed exact;
 //  2. the gzip sizes of build/ui.js and build/main.js against their targets;
-//  3. the bytes the plugin sends for one reference exported from a 4000 px frame.
-// `npm run bench -- worker` (or sizes, reference) runs only that part.
+//  3. the bytes the plugin sends for one reference exported from a 4000 px frame;
+//  4. how much memory the worker's workerd takes on for an answer of four large images.
+// `npm run bench -- worker` (or sizes, reference, memory) runs only that part.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
@@ -34,20 +35,19 @@ const TINY_PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC'
 // BENCH_IMAGE_KB=1500 pads that PNG with random bytes to the size of a real 1024×1024 image.
 const IMAGE_KB = Number(process.env.BENCH_IMAGE_KB ?? 0)
-const IMAGE_B64 =
-  IMAGE_KB > 0
-    ? Buffer.concat([
-        Buffer.from(TINY_PNG, 'base64'),
-        randomBytes(Math.max(0, IMAGE_KB * 1024 - 67)),
-      ]).toString('base64')
-    : TINY_PNG
+const paddedPng = (kb) =>
+  Buffer.concat([
+    Buffer.from(TINY_PNG, 'base64'),
+    randomBytes(Math.max(0, kb * 1024 - 67)),
+  ]).toString('base64')
+const IMAGE_B64 = IMAGE_KB > 0 ? paddedPng(IMAGE_KB) : TINY_PNG
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
 /** A fake OpenAI images endpoint with a fixed delay, answering ImagesResponse as the spec says. */
-function startFakeUpstream() {
+function startFakeUpstream(imageB64 = IMAGE_B64) {
   const server = createServer((request, response) => {
     let body = ''
     request.on('data', (chunk) => (body += chunk))
@@ -58,7 +58,7 @@ function startFakeUpstream() {
         response.end(
           JSON.stringify({
             created: Math.floor(Date.now() / 1000),
-            data: Array.from({ length: n }, () => ({ b64_json: IMAGE_B64 })),
+            data: Array.from({ length: n }, () => ({ b64_json: imageB64 })),
             quality: 'low',
             output_format: 'png',
             background: 'opaque',
@@ -407,6 +407,69 @@ async function measureAddedLatency(worker, upstreamUrl, hopWithRecorder) {
   }
 }
 
+/** Resident memory of a process in MB, from /proc. */
+function residentMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024
+}
+
+/**
+ * What an answer of four 15 MB images (a 4K PNG is about that size) adds to the resident memory of
+ * the workerd that runs the worker, at its peak. A deployed isolate may use 128 MB. The figure also
+ * holds what the local R2 simulator, in the same process, takes on for storing the images.
+ */
+async function benchMemory() {
+  const count = 4
+  const imageMb = 15
+  const upstream = await startFakeUpstream(paddedPng(imageMb * 1024))
+  console.log(
+    `\nMemory for ${count} images of ${imageMb} MB in one upstream answer (resident memory of the worker's workerd, which also runs the local R2 simulator; a fresh wrangler dev for each route)`,
+  )
+  const routes = [
+    ['/v1/images/generate', { prompt: 'memory', quality: 'low', n: count }, 'image URLs'],
+    [
+      '/v1/images/generations',
+      { model: 'gpt-image-2', prompt: 'memory', quality: 'low', n: count },
+      'b64_json',
+    ],
+  ]
+  try {
+    for (const [path, body, answer] of routes) {
+      const worker = await startWranglerDev(upstream.url, RECORDER_OFF)
+      try {
+        const workerd = processTree(worker.pid).find(
+          (process) =>
+            process.command.includes('workerd') &&
+            !process.command.includes(`entry=127.0.0.1:${WORKER_PORT} `),
+        )
+        const user = await adminRequest(worker.url, ADMIN_TOKEN, 'POST', '/admin/users', {
+          name: 'bench memory',
+          credits: 1000,
+        })
+        const before = residentMb(workerd.pid)
+        let peak = before
+        const sampler = setInterval(() => {
+          peak = Math.max(peak, residentMb(workerd.pid))
+        }, 5)
+        const response = await fetch(`${worker.url}${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${user.token}` },
+          body: JSON.stringify(body),
+        })
+        const size = (await response.arrayBuffer()).byteLength
+        clearInterval(sampler)
+        console.log(
+          `  ${path.padEnd(24)} answered ${response.status} with ${answer} (${(size / 1e6).toFixed(1)} MB): peak +${(peak - before).toFixed(0)} MB over ${before.toFixed(0)} MB`,
+        )
+      } finally {
+        await worker.stop()
+      }
+    }
+  } finally {
+    upstream.server.close()
+  }
+}
+
 function benchSizes() {
   if (!existsSync(join(ROOT, 'build/ui.js')))
     spawnSync(join(ROOT, 'node_modules/.bin/build-figma-plugin'), ['--minify'], {
@@ -474,3 +537,4 @@ const wanted = (part) => parts.length === 0 || parts.includes(part)
 if (wanted('worker')) await benchWorker()
 if (wanted('sizes')) benchSizes()
 if (wanted('reference')) await benchReference()
+if (wanted('memory')) await benchMemory()

@@ -68,9 +68,10 @@ export async function generateOnce(
     signal: AbortSignal
     emit?: (event: StreamEvent) => void
     keepImages?: boolean
+    answerWithBytes?: boolean
   },
 ): Promise<GenerationOutcome> {
-  const { signal, emit, keepImages } = options
+  const { signal, emit, keepImages, answerWithBytes } = options
   const claimFailed = new AbortController()
   slot?.claimed.catch(() => claimFailed.abort(unrecordedCharge()))
   const work = runGeneration(
@@ -82,6 +83,7 @@ export async function generateOnce(
       signal: slot ? AbortSignal.any([signal, claimFailed.signal]) : signal,
       recorded: slot?.claimed,
       keepImages,
+      answerWithBytes,
       emit,
     },
     request,

@@ -35,6 +35,11 @@ export interface GenerationContext {
    * bytes themselves, and will not need them again, skips the storage write.
    */
   keepImages?: boolean
+  /**
+   * Whether the route answers with the images' bytes, which are then kept in `files`. Otherwise
+   * each image's bytes are let go once stored, so a request holds at most the images in flight.
+   */
+  answerWithBytes?: boolean
   emit?: (event: StreamEvent) => void
 }
 
@@ -48,7 +53,7 @@ export interface DeliveredFile {
 export interface GenerationOutcome {
   /** Its `images` are the stored ones: all delivered images, unless `keepImages` was false. */
   result: GenerationResult
-  /** The delivered images' bytes by index, for routes that answer with the bytes themselves. */
+  /** The delivered images' bytes by index, when the route answers with them (`answerWithBytes`). */
   files: Map<number, DeliveredFile>
   /** Settles once the request's credit hold is released; the answer need not wait for it. */
   settled: Promise<void>
@@ -125,6 +130,7 @@ export async function runGeneration(
   const signal = AbortSignal.any([context.signal, timeout, reservationFailed.signal])
   const images: GeneratedImage[] = []
   const files = new Map<number, DeliveredFile>()
+  const delivered = new Set<number>()
   const keepImages = context.keepImages ?? true
   const imageTtl = numberSetting(env.IMAGE_TTL_SECONDS, DEFAULT_IMAGE_TTL_SECONDS)
 
@@ -160,7 +166,7 @@ export async function runGeneration(
         return `${context.imageBaseUrl}/${id}`
       },
       deliver: async (index, bytes, b64) => {
-        if (files.has(index) || index >= request.n) return
+        if (delivered.has(index) || index >= request.n) return
         const info = imageInfo(bytes)
         if (!info) {
           throw new ApiError(
@@ -170,10 +176,12 @@ export async function runGeneration(
         }
         await reservation.saved
         await context.recorded
-        files.set(index, { bytes, mimeType: info.mimeType, b64 })
+        delivered.add(index)
+        if (context.answerWithBytes) files.set(index, { bytes, mimeType: info.mimeType, b64 })
         if (!keepImages) return
-        if (files.size === request.n) stage('storing', 'Saving the images')
+        if (delivered.size === request.n) stage('storing', 'Saving the images')
         const id = await putImage(env.IMAGES, bytes, info, imageTtl).catch((error) => {
+          delivered.delete(index)
           files.delete(index)
           console.error('image not stored', requestId, error)
           throw new ApiError(
@@ -201,14 +209,14 @@ export async function runGeneration(
   await reservation.saved.catch(() => {
     throw unrecordedCharge()
   })
-  if (!failure && files.size < request.n) {
+  if (!failure && delivered.size < request.n) {
     failure = new ApiError(
       'upstream_malformed',
       'The image model sent fewer images than asked. The missing ones were refunded.',
     )
   }
 
-  const undelivered = request.n - files.size
+  const undelivered = request.n - delivered.size
   const refund = undelivered * CREDIT_PRICES[request.model][request.quality]
   let refunded: UserRecord | null = null
   let settled = Promise.resolve()
@@ -222,7 +230,7 @@ export async function runGeneration(
   const balance = refunded?.balance ?? reservation.user.balance
   const credits = { charged: cost - refund, refunded: refund, balance }
   emit?.({ type: 'credits', credits })
-  if (failure && files.size === 0) throw failure
+  if (failure && delivered.size === 0) throw failure
 
   images.sort((a, b) => a.index - b.index)
   const result: GenerationResult = {

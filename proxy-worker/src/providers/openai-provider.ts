@@ -2,6 +2,7 @@ import { decodeBase64, formatPixelSize } from '../../../shared'
 import { readSse } from '../../../shared/read-sse'
 import { ApiError } from '../http/api-error'
 import type { ImageJob, ImageProvider } from './image-provider'
+import { readB64Images } from './read-b64-images'
 import { abortOrNetworkError, readJson, upstreamFetch } from './upstream-fetch'
 
 interface OpenAiSettings {
@@ -102,10 +103,6 @@ function requestInit(
   return { path: '/images/edits', init: { method: 'POST', headers, body: form } }
 }
 
-interface ImagesResponseBody {
-  data?: { b64_json?: string }[]
-}
-
 /** The OpenAI Images API: generations without references, edits with them. */
 export function openAiProvider(settings: OpenAiSettings): ImageProvider {
   const baseUrl = settings.baseUrl.replace(/\/+$/, '')
@@ -127,21 +124,21 @@ export function openAiProvider(settings: OpenAiSettings): ImageProvider {
       await readStream(job, response.body, firstIndex)
       return
     }
-    const body = (await readJson(response, 'image response')) as ImagesResponseBody
-    const images = Array.isArray(body?.data) ? body.data : null
-    if (!images || images.some((image) => typeof image?.b64_json !== 'string')) {
+    const deliveries: Promise<void>[] = []
+    const found = await readB64Images(response.body ?? new ReadableStream(), (bytes) => {
+      if (deliveries.length >= count) return
+      const delivery = job.deliver(firstIndex + deliveries.length, bytes)
+      // Its failure is read below, once the answer has been read to the end.
+      delivery.catch(() => {})
+      deliveries.push(delivery)
+    })
+    if (found === 0) {
       throw new ApiError(
         'upstream_malformed',
         'The image model sent an answer without images. Your credits were refunded: try again.',
       )
     }
-    const delivered = await Promise.allSettled(
-      images
-        .slice(0, count)
-        .map((image, offset) =>
-          job.deliver(firstIndex + offset, decodeBase64(image.b64_json!), image.b64_json),
-        ),
-    )
+    const delivered = await Promise.allSettled(deliveries)
     const failed = delivered.find((outcome) => outcome.status === 'rejected')
     if (failed) throw failed.reason
   }

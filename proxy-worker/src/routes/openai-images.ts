@@ -41,8 +41,8 @@ function describeResult(
   request: GenerateRequest,
 ): Omit<OpenAiImagesResponse, 'data' | 'created'> {
   const size = RESPONSE_SIZES.find((candidate) => candidate === result.size)
-  const first = [...files.values()][0]
-  const format = first?.mimeType.split('/')[1] as 'png' | 'jpeg' | 'webp' | undefined
+  const mimeType = [...files.values()][0]?.mimeType ?? result.images[0]?.mime_type
+  const format = mimeType?.split('/')[1] as 'png' | 'jpeg' | 'webp' | undefined
   return {
     background: request.background === 'transparent' ? 'transparent' : 'opaque',
     ...(format ? { output_format: format } : {}),
@@ -95,11 +95,13 @@ async function respondOpenAi(
   const slot = await claimSlot(c, request, references)
   // The bytes go back in the answer; storage is needed only for URLs, or to replay a key.
   const keepImages = Boolean(slot) || options.response_format === 'url'
+  // Streamed events always carry the bytes, as OpenAI's do.
+  const answerWithBytes = Boolean(options.stream) || options.response_format !== 'url'
   const replay = slot?.replay
   const run = (signal: AbortSignal, emit?: (event: StreamEvent) => void) =>
     replay
       ? storedFiles(c, replay).then((files) => ({ result: replay, files }))
-      : generateOnce(c, slot, request, references, { signal, emit, keepImages })
+      : generateOnce(c, slot, request, references, { signal, emit, keepImages, answerWithBytes })
 
   if (!options.stream) {
     const { result, files } = await run(c.req.raw.signal)
