@@ -20,6 +20,7 @@ import { sseStream } from '../generation/sse-stream'
 import { ApiError } from '../http/api-error'
 import { requireUser } from '../http/authenticate'
 import { openAiErrorBody, toApiError } from '../http/error-response'
+import { imagesJsonStream } from '../http/images-json-stream'
 import { limitBody } from '../http/limit-body'
 import { bodyKind, parseBody, readFormBody, readJsonBody } from '../http/read-body'
 import { requireJson, valid } from '../http/validation'
@@ -105,15 +106,21 @@ async function respondOpenAi(
 
   if (!options.stream) {
     const { result, files } = await run(c.req.raw.signal)
-    const body: OpenAiImagesResponse = {
-      created: Math.floor(Date.now() / 1000),
-      data:
-        options.response_format === 'url'
-          ? result.images.map((image) => ({ url: image.url }))
-          : base64Images(files).map((b64_json) => ({ b64_json })),
-      ...describeResult(result, files, request),
+    const created = Math.floor(Date.now() / 1000)
+    if (options.response_format === 'url') {
+      const body: OpenAiImagesResponse = {
+        created,
+        data: result.images.map((image) => ({ url: image.url })),
+        ...describeResult(result, files, request),
+      }
+      return c.json(body)
     }
-    return c.json(body)
+    const images = [...files.entries()].sort(([a], [b]) => a - b).map(([, file]) => file.bytes)
+    const tail = describeResult(result, files, request)
+    files.clear()
+    return c.body(imagesJsonStream({ created }, images, tail), 200, {
+      'Content-Type': 'application/json',
+    })
   }
 
   const { response, done } = sseStream<{ type: string; [field: string]: unknown }>(

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { imagesJsonStream } from '../../proxy-worker/src/http/images-json-stream'
+import { encodeBase64 } from '../../shared'
+
+function randomBytes(length: number): Uint8Array {
+  const bytes = new Uint8Array(length)
+  for (let at = 0; at < length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536))
+  return bytes
+}
+
+const read = (stream: ReadableStream<Uint8Array>) => new Response(stream).json()
+
+describe('an ImagesResponse written piece by piece', () => {
+  it('is the same JSON as written whole, for images that span several slices', async () => {
+    // 3 MB + 5 bytes crosses a slice boundary, and 1 byte leaves base64 padding.
+    const images = [randomBytes(3 * 1024 * 1024 + 5), randomBytes(1), new Uint8Array()]
+    const expected = images.map((bytes) => ({ b64_json: encodeBase64(bytes) }))
+    const tail = { background: 'opaque', output_format: 'png', quality: 'low' }
+    const body = await read(imagesJsonStream({ created: 7 }, [...images], tail))
+    expect(body).toEqual({ created: 7, data: expected, ...tail })
+  })
+
+  it('stays valid JSON with nothing before or after the images', async () => {
+    expect(await read(imagesJsonStream({}, [], {}))).toEqual({ data: [] })
+    expect(await read(imagesJsonStream({}, [new Uint8Array([1, 2, 3])], {}))).toEqual({
+      data: [{ b64_json: 'AQID' }],
+    })
+  })
+})
