@@ -104,16 +104,21 @@ function processTree(rootPid) {
   return tree
 }
 
+/** wrangler dev's workerd that runs the worker and its local KV and R2, not the dev proxy's. */
+function workerWorkerd(rootPid) {
+  return processTree(rootPid).find(
+    (process) =>
+      process.command.includes('workerd') &&
+      !process.command.includes(`entry=127.0.0.1:${WORKER_PORT} `),
+  )
+}
+
 /**
  * The address of the workerd that runs the worker itself, behind wrangler dev's proxy: the one of
  * its listening sockets that answers as the worker. Null if wrangler dev is laid out otherwise.
  */
 async function workerSocketUrl(rootPid) {
-  const workerd = processTree(rootPid).find(
-    (process) =>
-      process.command.includes('workerd') &&
-      !process.command.includes(`entry=127.0.0.1:${WORKER_PORT} `),
-  )
+  const workerd = workerWorkerd(rootPid)
   if (!workerd) return null
   const inodes = new Set(
     readdirSync(`/proc/${workerd.pid}/fd`).map((fd) => {
@@ -437,11 +442,7 @@ async function benchMemory() {
     for (const [path, body, answer] of routes) {
       const worker = await startWranglerDev(upstream.url, RECORDER_OFF)
       try {
-        const workerd = processTree(worker.pid).find(
-          (process) =>
-            process.command.includes('workerd') &&
-            !process.command.includes(`entry=127.0.0.1:${WORKER_PORT} `),
-        )
+        const workerd = workerWorkerd(worker.pid)
         const user = await adminRequest(worker.url, ADMIN_TOKEN, 'POST', '/admin/users', {
           name: 'bench memory',
           credits: 1000,

@@ -307,12 +307,26 @@ export async function releaseSettledHold(
     await sleep(pause)
   }
   if (carried()) return
+  // Should this fail, the hold stays and is given back once it runs out: the images come free.
+  await saveOwedChanges(store, userId)
+}
+
+/**
+ * Saves what the user's record owes with no change of its own: holds of delivered requests
+ * dropped, lost ones given back. Null if that could not be written.
+ */
+async function saveOwedChanges(
+  store: KVNamespace,
+  userId: string,
+  known?: UserRecord,
+): Promise<UserRecord | null> {
   try {
-    const { saved } = await beginCreditChange(store, userId, null)
+    const { user, saved } = await beginCreditChange(store, userId, null, undefined, known)
     await saved
+    return user
   } catch (error) {
-    // The hold stays and is given back once it runs out: this designer gets the images for free.
-    console.error('hold not released', requestId, error)
+    console.error('credit holds not saved', userId, error)
+    return null
   }
 }
 
@@ -322,14 +336,7 @@ export async function releaseSettledHold(
  */
 export async function recoverLostHolds(store: KVNamespace, known: UserRecord): Promise<UserRecord> {
   if (!hasLostHold(known, Date.now())) return known
-  try {
-    const { user, saved } = await beginCreditChange(store, known.id, null, undefined, known)
-    await saved
-    return user
-  } catch (error) {
-    console.error('lost holds not given back', known.id, error)
-    return known
-  }
+  return (await saveOwedChanges(store, known.id, known)) ?? known
 }
 
 /** Applies a credit change and waits until it is saved, unless `allow` refuses it. */

@@ -6,11 +6,11 @@ import {
   type GenerateRequest,
   type GenerationResult,
   type ImageMimeType,
+  imageInfo,
   MODEL_SPECS,
   pixelSizeFor,
   type StreamEvent,
 } from '../../../shared'
-import { imageInfo } from '../../../shared/image-info'
 import { releaseSettledHold } from '../accounts/credit-changes'
 import { refundCredits, reserveCredits } from '../credits/reserve-credits'
 import { type Env, numberSetting, type UserRecord } from '../env'
