@@ -1,11 +1,15 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+import { networkDefine } from './scripts/plugin-network.mjs'
 
 export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
+        // The plugin's code reads the network settings a build writes into its bundles: here, those
+        // of a release build for a worker at https://promptframe.example.
+        define: networkDefine({ PROMPTFRAME_WORKER_URL: 'https://promptframe.example' }),
         test: {
           name: 'unit',
           include: [

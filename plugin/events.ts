@@ -6,9 +6,21 @@ import type {
   ReferenceImageBytes,
   SelectionItem,
   Settings,
+  StartupData,
 } from './types'
 
+/*
+ * Requests that expect an answer carry a request id as their first argument, and the answer carries
+ * the same id (see ui/call-main.ts).
+ */
+
 // UI → main thread
+
+/** The UI has registered its handlers: the main thread answers with STARTUP. */
+export interface UiReadyHandler extends EventHandler {
+  name: 'UI_READY'
+  handler: () => void
+}
 
 export interface SaveSettingsHandler extends EventHandler {
   name: 'SAVE_SETTINGS'
@@ -20,9 +32,15 @@ export interface ExportReferencesHandler extends EventHandler {
   handler: (exportId: string, nodeIds: string[]) => void
 }
 
+export interface ResolveSourcesHandler extends EventHandler {
+  name: 'RESOLVE_SOURCES'
+  /** nodeIds null: the canvas selection as it is now. */
+  handler: (requestId: string, nodeIds: string[] | null, excluded: string[]) => void
+}
+
 export interface StartPlacementHandler extends EventHandler {
   name: 'START_PLACEMENT'
-  handler: (plan: PlacementPlan) => void
+  handler: (requestId: string, plan: PlacementPlan) => void
 }
 
 export interface ShowPartialHandler extends EventHandler {
@@ -57,6 +75,17 @@ export interface NotifyHandler extends EventHandler {
 
 // main thread → UI
 
+export interface StartupHandler extends EventHandler {
+  name: 'STARTUP'
+  handler: (startup: StartupData) => void
+}
+
+export interface SourcesResolvedHandler extends EventHandler {
+  name: 'SOURCES_RESOLVED'
+  /** null when one of the layers asked for is gone. */
+  handler: (requestId: string, sources: SelectionItem[] | null) => void
+}
+
 export interface SelectionChangedHandler extends EventHandler {
   name: 'SELECTION_CHANGED'
   handler: (selection: SelectionItem[]) => void
@@ -69,7 +98,7 @@ export interface ReferencesExportedHandler extends EventHandler {
 
 export interface PlacementStartedHandler extends EventHandler {
   name: 'PLACEMENT_STARTED'
-  handler: (jobId: string, problem: string | null) => void
+  handler: (requestId: string, problem: string | null) => void
 }
 
 export interface HistoryChangedHandler extends EventHandler {

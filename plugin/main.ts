@@ -1,8 +1,8 @@
 import { showUI } from '@create-figma-plugin/utilities'
 import { registerHandlers } from './main-thread/register-handlers'
-import { loadStartupData } from './main-thread/startup'
 
-export default async function () {
+export default function () {
   registerHandlers()
-  showUI({ width: 380, height: 660, title: 'Promptframe' }, await loadStartupData())
+  // No startup data here: the UI asks for it once it is ready (see main-thread/startup.ts).
+  showUI({ width: 380, height: 660, title: 'Promptframe' })
 }

@@ -1,4 +1,5 @@
 import type { ModelId, Provider, Quality } from '../shared'
+import { PLUGIN_NETWORK } from './network'
 
 export interface Settings {
   workerUrl: string
@@ -7,7 +8,7 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  workerUrl: 'http://localhost:8787',
+  workerUrl: PLUGIN_NETWORK.defaultWorkerUrl,
   token: '',
   markAiGenerated: false,
 }
@@ -72,10 +73,9 @@ export interface HistoryEntry {
 
 export type RelaunchCommand = 'vary' | 'restyle'
 
-/** A type alias, not an interface, so it passes as showUI's plain-object data. */
-export type StartupData = {
+/** What the UI gets once it is ready: sent by postMessage, so thumbnails stay bytes. */
+export interface StartupData {
   settings: Settings
   history: HistoryEntry[]
-  selection: SelectionItem[]
   relaunch: { command: RelaunchCommand; provenance: Provenance } | null
 }

@@ -1,4 +1,4 @@
 import { render } from '@create-figma-plugin/ui'
-import { App } from './ui/app'
+import { PluginRoot } from './ui/plugin-root'
 
-export default render(App)
+export default render(PluginRoot)

@@ -5,6 +5,7 @@ import { createServer } from 'node:http'
 import { dirname, extname, join, normalize, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as esbuild from 'esbuild'
+import { networkDefine } from './plugin-network.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const harnessDir = join(root, 'test/e2e/harness')
@@ -23,6 +24,7 @@ async function bundle(entry) {
     target: 'es2022',
     write: false,
     logLevel: 'silent',
+    define: networkDefine(),
   })
   return result.outputFiles[0].text
 }
@@ -37,6 +39,15 @@ async function respond(request, response) {
     if (ENTRIES[path]) {
       response.writeHead(200, { 'Content-Type': TYPES['.js'], 'Cache-Control': 'no-store' })
       return response.end(await bundle(ENTRIES[path]))
+    }
+    if (path === '/manifest.json') {
+      // The harness applies the manifest's networkAccess to the plugin window, as Figma does.
+      response.writeHead(200, { 'Content-Type': TYPES['.json'], 'Cache-Control': 'no-store' })
+      return response.end(await readFile(join(root, 'manifest.json')))
+    }
+    if (path === '/favicon.ico') {
+      response.writeHead(204)
+      return response.end()
     }
     if (path.startsWith('/build/')) {
       const file = normalize(join(root, path))

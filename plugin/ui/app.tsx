@@ -1,15 +1,10 @@
 import { Button, Tabs } from '@create-figma-plugin/ui'
-import { emit, on } from '@create-figma-plugin/utilities'
+import { emit } from '@create-figma-plugin/utilities'
 import { h } from 'preact'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { CatalogModel } from '../../shared'
-import type {
-  HistoryChangedHandler,
-  PlaceFromHistoryHandler,
-  SaveSettingsHandler,
-  SelectionChangedHandler,
-} from '../events'
-import type { HistoryEntry, Settings, StartupData } from '../types'
+import type { PlaceFromHistoryHandler, SaveSettingsHandler } from '../events'
+import type { HistoryEntry, SelectionItem, Settings, StartupData } from '../types'
 import { costOf, generateLabel, shortfallMessage } from '../utilities/cost'
 import {
   chosenModel,
@@ -31,6 +26,7 @@ import { SettingsPanel } from './components/settings-panel'
 import { describeFailure } from './describe-failure'
 import { executeGeneration, type GenerationProgress } from './execute-generation'
 import { requestReferences } from './request-references'
+import { resolveSources } from './resolve-sources'
 
 type Tab = 'Create' | 'History' | 'Settings'
 
@@ -40,11 +36,17 @@ interface RunningJob extends GenerationProgress {
   controller: AbortController
 }
 
-export function App(startup: StartupData) {
+export function App({
+  startup,
+  selection,
+  history,
+}: {
+  startup: StartupData
+  selection: SelectionItem[]
+  history: HistoryEntry[]
+}) {
   const [tab, setTab] = useState<Tab>(startup.settings.token ? 'Create' : 'Settings')
   const [settings, setSettings] = useState<Settings>(startup.settings)
-  const [selection, setSelection] = useState(startup.selection)
-  const [history, setHistory] = useState(startup.history)
   const [catalog, setCatalog] = useState<CatalogModel[]>([])
   const [catalogFailed, setCatalogFailed] = useState(false)
   const [balance, setBalance] = useState<number | null>(null)
@@ -66,15 +68,8 @@ export function App(startup: StartupData) {
     (patch: Partial<FormState>) => setForm((current) => ({ ...current, ...patch })),
     [],
   )
-  useEffect(
-    () =>
-      on<SelectionChangedHandler>('SELECTION_CHANGED', (items) => {
-        setSelection(items)
-        update({ removed: [] })
-      }),
-    [update],
-  )
-  useEffect(() => on<HistoryChangedHandler>('HISTORY_CHANGED', setHistory), [])
+  // A new selection brings back any layer the designer had taken out of the list.
+  useEffect(() => update({ removed: [] }), [selection, update])
 
   const refresh = useCallback(async (current: Settings) => {
     try {
@@ -123,11 +118,15 @@ export function App(startup: StartupData) {
 
   async function generate() {
     if (!formForPlan || problem || shortfall) return
-    const plan = planGeneration(
-      `job-${Date.now()}-${++jobCounter.current}`,
-      formForPlan,
-      references,
-    )
+    let sources: SelectionItem[]
+    try {
+      sources = await resolveSources(null, form.removed)
+    } catch (error) {
+      return setNotice({ kind: 'error', text: describeFailure(error) })
+    }
+    const stale = planProblem(formForPlan, sources)
+    if (stale) return setNotice({ kind: 'error', text: stale })
+    const plan = planGeneration(`job-${Date.now()}-${++jobCounter.current}`, formForPlan, sources)
     const controller = new AbortController()
     setNotice(null)
     setJob({

@@ -1,4 +1,4 @@
-import { emit, on } from '@create-figma-plugin/utilities'
+import { emit } from '@create-figma-plugin/utilities'
 import { decodeBase64, type GenerationResult, type StreamEvent } from '../../shared'
 import type {
   CancelPlacementHandler,
@@ -13,7 +13,9 @@ import type { GenerationPlan, PlannedRequest } from '../utilities/plan-generatio
 import { ApiFailure, CANCELLED_MESSAGE, isAbort } from './api/api-failure'
 import { streamGeneration } from './api/stream-generation'
 import { downloadImage } from './api/worker-api'
+import { callMain } from './call-main'
 import { prepareForFigma } from './prepare-for-figma'
+import { shrinkPreview } from './preview-bytes'
 
 export interface GenerationProgress {
   stage: string
@@ -46,11 +48,10 @@ async function runRequest(
   const handle = async (event: StreamEvent) => {
     if (event.type === 'stage') options.onProgress({ stage: event.message })
     if (event.type === 'partial') {
-      emit<ShowPartialHandler>(
-        'SHOW_PARTIAL',
-        jobId,
-        request.firstSlot + event.index,
-        decodeBase64(event.b64_json),
+      const slot = request.firstSlot + event.index
+      shrinkPreview(decodeBase64(event.b64_json)).then(
+        (bytes) => emit<ShowPartialHandler>('SHOW_PARTIAL', jobId, slot, bytes),
+        () => {},
       )
     }
     if (event.type === 'credits') options.onProgress({ balance: event.credits.balance })
@@ -87,17 +88,13 @@ async function runRequest(
 }
 
 /** Makes room on the canvas and waits until the main thread has, so nothing is paid for that cannot be placed. */
-function startPlacement(plan: GenerationPlan): Promise<void> {
-  const jobId = plan.placement.jobId
-  return new Promise((resolve, reject) => {
-    const stop = on<PlacementStartedHandler>('PLACEMENT_STARTED', (startedId, problem) => {
-      if (startedId !== jobId) return
-      stop()
-      if (problem) reject(new ApiFailure('placement', problem))
-      else resolve()
-    })
-    emit<StartPlacementHandler>('START_PLACEMENT', plan.placement)
-  })
+async function startPlacement(plan: GenerationPlan): Promise<void> {
+  const [problem] = await callMain<StartPlacementHandler, PlacementStartedHandler>(
+    'START_PLACEMENT',
+    'PLACEMENT_STARTED',
+    plan.placement,
+  )
+  if (problem) throw new ApiFailure('placement', problem)
 }
 
 /**

@@ -1,20 +1,15 @@
-import { emit, on } from '@create-figma-plugin/utilities'
 import type { ExportReferencesHandler, ReferencesExportedHandler } from '../events'
 import type { ReferenceImageBytes } from '../types'
 import { ApiFailure } from './api/api-failure'
+import { callMain } from './call-main'
 
-let exportCounter = 0
-
-/** Asks the main thread to export layers as references and waits for the answer to this request. */
-export function requestReferences(nodeIds: string[]): Promise<ReferenceImageBytes[]> {
-  const exportId = `export-${++exportCounter}`
-  return new Promise((resolve, reject) => {
-    const stop = on<ReferencesExportedHandler>('REFERENCES_EXPORTED', (id, references, problem) => {
-      if (id !== exportId) return
-      stop()
-      if (problem) reject(new ApiFailure('invalid_reference', problem))
-      else resolve(references)
-    })
-    emit<ExportReferencesHandler>('EXPORT_REFERENCES', exportId, nodeIds)
-  })
+/** Asks the main thread to export layers as references. */
+export async function requestReferences(nodeIds: string[]): Promise<ReferenceImageBytes[]> {
+  const [references, problem] = await callMain<ExportReferencesHandler, ReferencesExportedHandler>(
+    'EXPORT_REFERENCES',
+    'REFERENCES_EXPORTED',
+    nodeIds,
+  )
+  if (problem) throw new ApiFailure('invalid_reference', problem)
+  return references
 }

@@ -55,7 +55,8 @@ export async function startEnvironment(options: { port: number; previewDelayMs: 
   )
   wrangler.stdout?.on('data', (chunk) => (log += chunk))
   wrangler.stderr?.on('data', (chunk) => (log += chunk))
-  const workerUrl = `http://127.0.0.1:${options.port}`
+  // The manifest lets a plugin in development reach localhost on any port; Figma takes no IP addresses.
+  const workerUrl = `http://localhost:${options.port}`
   await waitForWorker(workerUrl, wrangler, () => log)
   const harness = await startHarnessServer(0)
   const browser: Browser = await chromium.launch({

@@ -5,6 +5,7 @@ import {
   ErrorBodySchema,
 } from '../../../shared'
 import type { Settings } from '../../types'
+import { assertReachable, blockedAddressMessage, wasBlockedByFigma } from './address-check'
 import { ApiFailure, isAbort, NOT_CONFIGURED, networkMessage } from './api-failure'
 
 export function endpoint(settings: Settings, path: string): string {
@@ -16,19 +17,26 @@ export function authHeaders(settings: Settings): Record<string, string> {
   return { Authorization: `Bearer ${settings.token.trim()}` }
 }
 
+/** fetch, with an address Figma would block and a network failure each told apart. */
+async function guardedFetch(settings: Settings, url: string, init?: RequestInit) {
+  assertReachable(url)
+  try {
+    return await fetch(url, init)
+  } catch (error) {
+    if (isAbort(error)) throw error
+    if (await wasBlockedByFigma(url))
+      throw new ApiFailure('blocked_address', blockedAddressMessage(url))
+    throw new ApiFailure('network', networkMessage(settings.workerUrl))
+  }
+}
+
 /** fetch with network failures and the worker's error body turned into an ApiFailure. */
 export async function workerFetch(
   settings: Settings,
   path: string,
   init: RequestInit = {},
 ): Promise<Response> {
-  let response: Response
-  try {
-    response = await fetch(endpoint(settings, path), init)
-  } catch (error) {
-    if (isAbort(error)) throw error
-    throw new ApiFailure('network', networkMessage(settings.workerUrl))
-  }
+  const response = await guardedFetch(settings, endpoint(settings, path), init)
   if (response.ok) return response
   const body = ErrorBodySchema.safeParse(await response.json().catch(() => null))
   if (body.success) throw new ApiFailure(body.data.type, body.data.message)
@@ -58,13 +66,7 @@ export async function enhancePrompt(settings: Settings, prompt: string) {
 }
 
 export async function downloadImage(settings: Settings, url: string): Promise<Uint8Array> {
-  let response: Response
-  try {
-    response = await fetch(url)
-  } catch (error) {
-    if (isAbort(error)) throw error
-    throw new ApiFailure('network', networkMessage(settings.workerUrl))
-  }
+  const response = await guardedFetch(settings, url)
   if (!response.ok)
     throw new ApiFailure(
       'not_found',

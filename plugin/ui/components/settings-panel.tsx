@@ -2,6 +2,7 @@ import { Button, Text, Textbox, Toggle } from '@create-figma-plugin/ui'
 import { h } from 'preact'
 import { useState } from 'preact/hooks'
 import type { Settings } from '../../types'
+import { addressProblem } from '../api/address-check'
 import styles from '../app.css'
 
 export function SettingsPanel(props: {
@@ -10,6 +11,8 @@ export function SettingsPanel(props: {
   onSave: (settings: Settings) => void
 }) {
   const [draft, setDraft] = useState(props.settings)
+  const [tried, setTried] = useState(false)
+  const problem = addressProblem(draft.workerUrl.trim())
   const set =
     <K extends keyof Settings>(key: K) =>
     (value: Settings[K]) =>
@@ -24,6 +27,11 @@ export function SettingsPanel(props: {
           placeholder="https://promptframe.example.workers.dev"
           data-testid="worker-url"
         />
+        {problem && (tried || draft.workerUrl !== props.settings.workerUrl) && (
+          <div class={styles.warning} role="alert" data-testid="address-problem">
+            {problem}
+          </div>
+        )}
       </div>
       <div>
         <div class={styles.label}>Your token</div>
@@ -42,9 +50,11 @@ export function SettingsPanel(props: {
       {props.balance !== null && <div class={styles.muted}>Balance: {props.balance} credits</div>}
       <Button
         fullWidth
-        onClick={() =>
+        onClick={() => {
+          setTried(true)
+          if (problem) return
           props.onSave({ ...draft, workerUrl: draft.workerUrl.trim(), token: draft.token.trim() })
-        }
+        }}
       >
         Save
       </Button>

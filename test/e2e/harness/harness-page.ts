@@ -3,18 +3,28 @@ import type { FrameSpec, HostMessage, PageMessage, SceneSnapshot } from './scene
 
 /**
  * The harness page plays Figma's host: it starts the main thread in a Web Worker, shows the plugin
- * UI in a sandboxed iframe (Origin "null", as in Figma), relays messages both ways, and draws the
- * fake canvas so a person, or a test, can see what the plugin did.
+ * UI in a sandboxed iframe (Origin "null", under the manifest's network allow-list as its
+ * content-security policy, as in Figma), relays messages both ways, and draws the fake canvas so a
+ * person, or a test, can see what the plugin did.
  */
 const params = new URLSearchParams(location.search)
 const canvas = document.getElementById('canvas')!
 const frame = document.getElementById('plugin') as HTMLIFrameElement
 const notices = document.getElementById('notices')!
+const pageTabs = document.getElementById('pages')!
 const images = new Map<string, string>()
-let scene: SceneSnapshot = { nodes: [], selection: [] }
+let scene: SceneSnapshot = {
+  nodes: [],
+  selection: [],
+  page: { id: '', name: '' },
+  pages: [],
+  running: false,
+}
 let theme: Theme = params.get('theme') === 'dark' ? 'dark' : 'light'
 let uiHtml: string | null = null
+let contentPolicy = ''
 let host: Worker
+const shownNotices: { message: string; error: boolean; button: string | null }[] = []
 const measured = new Map<
   string,
   (result: Extract<HostMessage, { kind: 'reference-measured' }>) => void
@@ -22,6 +32,22 @@ const measured = new Map<
 
 function send(message: PageMessage) {
   host.postMessage(message)
+}
+
+/**
+ * Figma enforces networkAccess as the plugin window's content-security policy; a plugin in
+ * development may also reach devAllowedDomains.
+ */
+function policyFrom(manifest: { networkAccess?: Record<string, string[]> }): string {
+  const access = manifest.networkAccess ?? {}
+  const domains = [...(access.allowedDomains ?? []), ...(access.devAllowedDomains ?? [])]
+    .filter((domain) => domain !== 'none')
+    .join(' ')
+  return [
+    `default-src data: blob: ${domains}`,
+    "script-src 'unsafe-inline' 'unsafe-eval' data: blob:",
+    "style-src 'unsafe-inline' data: blob:",
+  ].join('; ')
 }
 
 function render() {
@@ -42,25 +68,31 @@ function render() {
     const parent = node.parentId ? absolute(node.parentId) : { x: 0, y: 0 }
     return { x: parent.x + node.x, y: parent.y + node.y }
   }
-  for (const node of scene.nodes) {
-    const element = document.createElement('div')
+  const place = (element: HTMLElement, node: SceneSnapshot['nodes'][number]) => {
     const position = absolute(node.id)
-    element.className = 'node'
-    element.dataset.id = node.id
-    element.dataset.name = node.name
-    element.title = node.name
     Object.assign(element.style, {
       left: `${20 + (position.x - left) * scale}px`,
       top: `${20 + (position.y - upper) * scale}px`,
       width: `${node.width * scale}px`,
-      height: `${node.height * scale}px`,
+      height: `${Math.max(node.height * scale, node.type === 'LINE' ? 1 : 0)}px`,
+      transform: node.rotation ? `rotate(${-node.rotation}deg)` : '',
     })
+  }
+  const outlines: HTMLElement[] = []
+  for (const node of scene.nodes) {
+    const element = document.createElement('div')
+    element.className = 'node'
+    element.dataset.id = node.id
+    element.dataset.name = node.name
+    element.title = node.name
+    place(element, node)
+    element.style.opacity = String(node.opacity)
     if (node.fill?.type === 'SOLID') element.style.background = node.fill.css
+    if (node.type === 'LINE') element.style.background = '#1e1e1e'
     if (node.fill?.type === 'IMAGE') {
       element.style.backgroundImage = `url(${images.get(node.fill.hash)})`
       element.dataset.imageHash = node.fill.hash
     }
-    if (scene.selection.includes(node.id)) element.classList.add('selected')
     if (node.parentId === null) {
       const label = document.createElement('span')
       label.className = 'label'
@@ -78,13 +110,55 @@ function render() {
       send({ kind: 'select', ids })
     })
     canvas.append(element)
+    if (scene.selection.includes(node.id)) {
+      // Selection outlines are drawn above every layer, children included, as in Figma.
+      const outline = document.createElement('div')
+      outline.className = 'outline'
+      place(outline, node)
+      outlines.push(outline)
+    }
   }
+  canvas.append(...outlines)
+  pageTabs.replaceChildren(
+    ...scene.pages.map((page, index) => {
+      const tab = document.createElement('button')
+      tab.type = 'button'
+      tab.textContent = page.name
+      tab.setAttribute('aria-pressed', String(page.id === scene.page.id))
+      tab.addEventListener('click', () => send({ kind: 'show-page', index }))
+      return tab
+    }),
+  )
+  document.body.dataset.running = String(scene.running)
 }
 
 function showUi() {
-  if (!uiHtml) return
   document.documentElement.dataset.theme = theme
-  frame.srcdoc = `<!doctype html><html class="figma-${theme}"><head>${themeStyle(theme)}</head><body>${uiHtml}</body></html>`
+  if (!uiHtml) {
+    frame.srcdoc = `<!doctype html><html><head>${themeStyle(theme)}</head><body><p style="font:12px Inter,sans-serif;padding:12px">Promptframe is closed. Use “Run Promptframe” above to open it again.</p></body></html>`
+    return
+  }
+  const policy = `<meta http-equiv="Content-Security-Policy" content="${contentPolicy}">`
+  frame.srcdoc = `<!doctype html><html class="figma-${theme}"><head>${policy}${themeStyle(theme)}</head><body>${uiHtml}</body></html>`
+}
+
+function showNotice(message: Extract<HostMessage, { kind: 'notify' }>) {
+  shownNotices[message.index] = message
+  const item = document.createElement('div')
+  item.className = message.error ? 'notice error' : 'notice'
+  item.dataset.notice = String(message.index)
+  item.textContent = message.message
+  if (message.button) {
+    const action = document.createElement('button')
+    action.type = 'button'
+    action.textContent = message.button
+    action.addEventListener('click', () => {
+      send({ kind: 'notify-action', index: message.index })
+      item.remove()
+    })
+    item.append(' ', action)
+  }
+  notices.prepend(item)
 }
 
 function onHostMessage(event: MessageEvent<HostMessage>) {
@@ -96,6 +170,10 @@ function onHostMessage(event: MessageEvent<HostMessage>) {
     showUi()
   } else if (message.kind === 'to-ui') {
     frame.contentWindow?.postMessage({ pluginMessage: message.message }, '*')
+  } else if (message.kind === 'closed') {
+    // The window goes with the plugin, and with it every request it had running.
+    uiHtml = null
+    showUi()
   } else if (message.kind === 'image') {
     images.set(message.hash, URL.createObjectURL(new Blob([message.bytes as BlobPart])))
   } else if (message.kind === 'scene') {
@@ -105,10 +183,7 @@ function onHostMessage(event: MessageEvent<HostMessage>) {
     measured.get(message.nodeId)?.(message)
     measured.delete(message.nodeId)
   } else if (message.kind === 'notify') {
-    const item = document.createElement('div')
-    item.className = message.error ? 'notice error' : 'notice'
-    item.textContent = message.message
-    notices.prepend(item)
+    showNotice(message)
   }
 }
 
@@ -162,7 +237,7 @@ const harness = {
   addSample(name: keyof typeof SAMPLES, select = false) {
     send({ kind: 'add', spec: SAMPLES[name], select })
   },
-  async addImage(select = false) {
+  async addImage(select = false, spec: Partial<FrameSpec> = {}) {
     send({
       kind: 'add',
       spec: {
@@ -173,12 +248,21 @@ const harness = {
         height: 600,
         colour: [0, 0, 0],
         imageBytes: await sampleImageBytes(),
+        ...spec,
       },
       select,
     })
   },
   select(ids: string[]) {
     send({ kind: 'select', ids })
+  },
+  /** Deletes layers, as a designer (or a collaborator) would. */
+  remove(ids: string[]) {
+    send({ kind: 'remove', ids })
+  },
+  /** Cmd+Z while the plugin runs: its changes since its last commitUndo are taken back. */
+  undo() {
+    send({ kind: 'undo' })
   },
   scene: () => scene,
   nodeByName: (name: string) => scene.nodes.find((node) => node.name === name) ?? null,
@@ -196,6 +280,25 @@ const harness = {
       send({ kind: 'measure-reference', nodeId })
     })
   },
+  /** Exports of one layer (or of every layer) take this long from now on. */
+  setExportDelay(ms: number, nodeId: string | null = null) {
+    send({ kind: 'export-delay', ms, nodeId })
+  },
+  /** Closes the plugin, as the close button of its window does. */
+  close() {
+    send({ kind: 'close' })
+  },
+  /** Runs the plugin again over the same document, selection and clientStorage. */
+  reopen(command = '') {
+    send({ kind: 'reopen', command })
+  },
+  addPage(name: string) {
+    send({ kind: 'add-page', name })
+  },
+  showPage(index: number) {
+    send({ kind: 'show-page', index })
+  },
+  notices: () => shownNotices,
   setTheme(next: Theme) {
     theme = next
     showUi()
@@ -216,9 +319,15 @@ document
   .getElementById('theme')!
   .addEventListener('click', () => harness.setTheme(theme === 'light' ? 'dark' : 'light'))
 document.getElementById('reset')!.addEventListener('click', () => harness.reset())
+document.getElementById('close')!.addEventListener('click', () => harness.close())
+document.getElementById('run')!.addEventListener('click', () => harness.reopen())
 
 async function boot() {
-  const html = await (await fetch('/build/ui.js')).text()
+  const [html, manifest] = await Promise.all([
+    fetch('/build/ui.js').then((response) => response.text()),
+    fetch('/manifest.json').then((response) => response.json()),
+  ])
+  contentPolicy = policyFrom(manifest)
   host = new Worker('/main-host.js')
   host.onmessage = onHostMessage
   const token = params.get('token')
@@ -232,7 +341,7 @@ async function boot() {
   const command = params.get('command') ?? ''
   const generated = command
     ? {
-        name: 'Generated hero',
+        name: params.get('layer') ?? 'Generated hero',
         provenance: {
           prompt: params.get('prompt') ?? 'A lighthouse at dusk',
           model: 'gpt-image-2',

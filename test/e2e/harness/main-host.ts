@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import { exportReference } from '../../../plugin/main-thread/export-reference'
-import { FakeFigma } from '../../plugin/fake-figma/fake-figma'
+import { FakeDocument, FakeFigma, type FakeNotification } from '../../plugin/fake-figma/fake-figma'
 import type { FakeSceneNode, Rasterize } from '../../plugin/fake-figma/fake-nodes'
 import type {
   FrameSpec,
@@ -12,9 +12,10 @@ import type {
 
 /**
  * Figma's main thread for the harness: a Web Worker (no `window`, like Figma's sandbox) that runs
- * the real build/main.js against the fake API and reports the scene to the page.
+ * the real build/main.js against the fake API and reports the scene to the page. The document
+ * outlives each run of the plugin, so the plugin can be closed and run again over it.
  */
-const host = self as unknown as DedicatedWorkerGlobalScope & { figma: PluginAPI; __html__: string }
+const host = self as unknown as DedicatedWorkerGlobalScope
 const post = (message: HostMessage) => host.postMessage(message)
 
 function fillOf(node: FakeSceneNode): SnapshotNode['fill'] {
@@ -32,6 +33,9 @@ function fillOf(node: FakeSceneNode): SnapshotNode['fill'] {
   return null
 }
 
+const childrenOf = (node: FakeSceneNode) =>
+  (node as unknown as { children?: FakeSceneNode[] }).children ?? []
+
 function walk(nodes: FakeSceneNode[], parentId: string | null, out: SnapshotNode[]) {
   for (const node of nodes) {
     out.push({
@@ -42,12 +46,14 @@ function walk(nodes: FakeSceneNode[], parentId: string | null, out: SnapshotNode
       y: node.y,
       width: node.width,
       height: node.height,
+      rotation: node.rotation,
+      opacity: node.opacity,
       parentId,
       fill: fillOf(node),
-      provenance: node.getPluginData('provenance'),
+      provenance:
+        node.getSharedPluginData('promptframe', 'provenance') || node.getPluginData('provenance'),
     })
-    if ('children' in node)
-      walk((node as unknown as { children: FakeSceneNode[] }).children, node.id, out)
+    walk(childrenOf(node), node.id, out)
   }
 }
 
@@ -55,49 +61,48 @@ async function drawNode(
   context: OffscreenCanvasRenderingContext2D,
   node: FakeSceneNode,
   scale: number,
-  originX: number,
-  originY: number,
+  origin: { x: number; y: number },
 ) {
   const fill = fillOf(node)
-  const x = (node.absoluteBoundingBox.x - originX) * scale
-  const y = (node.absoluteBoundingBox.y - originY) * scale
+  const at = node.absoluteTransformOrigin
   const width = node.width * scale
   const height = node.height * scale
+  context.save()
+  context.translate((at.x - origin.x) * scale, (at.y - origin.y) * scale)
+  context.rotate((-node.rotation * Math.PI) / 180)
+  context.globalAlpha *= node.opacity
   if (fill?.type === 'SOLID') {
     context.fillStyle = fill.css
-    context.fillRect(x, y, width, height)
+    context.fillRect(0, 0, width, height)
   } else if (fill?.type === 'IMAGE') {
-    const image = figma.images.get(fill.hash)
+    const image = document.images.get(fill.hash)
     if (image) {
       const bitmap = await createImageBitmap(new Blob([image.bytes as BlobPart]))
       const cover = Math.max(width / bitmap.width, height / bitmap.height)
       const drawWidth = bitmap.width * cover
       const drawHeight = bitmap.height * cover
-      context.save()
       context.beginPath()
-      context.rect(x, y, width, height)
+      context.rect(0, 0, width, height)
       context.clip()
       context.drawImage(
         bitmap,
-        x + (width - drawWidth) / 2,
-        y + (height - drawHeight) / 2,
+        (width - drawWidth) / 2,
+        (height - drawHeight) / 2,
         drawWidth,
         drawHeight,
       )
-      context.restore()
     }
   }
-  for (const child of (node as unknown as { children?: FakeSceneNode[] }).children ?? []) {
-    await drawNode(context, child, scale, originX, originY)
-  }
+  context.restore()
+  for (const child of childrenOf(node)) await drawNode(context, child, scale, origin)
 }
 
 /** Renders a layer the way Figma's exporter would: its fills and children, encoded as PNG or JPEG. */
 const canvasRasterize: Rasterize = async (node, width, height, format) => {
   const canvas = new OffscreenCanvas(width, height)
   const context = canvas.getContext('2d')!
-  const box = node.absoluteBoundingBox
-  await drawNode(context, node, width / node.width, box.x, box.y)
+  const bounds = node.absoluteRenderBounds
+  await drawNode(context, node, width / bounds.width, bounds)
   const blob = await canvas.convertToBlob({
     type: format === 'JPG' ? 'image/jpeg' : 'image/png',
     quality: 0.9,
@@ -105,13 +110,28 @@ const canvasRasterize: Rasterize = async (node, width, height, format) => {
   return new Uint8Array(await blob.arrayBuffer())
 }
 
+let document: FakeDocument
+/** The running plugin; null before it first runs. */
+let figma: FakeFigma | null = null
+/** The designer's hands: the harness's own changes go through an API that never closes. */
+let designer: FakeFigma
+let mainCode = ''
+let uiHtml = ''
+let notifications: FakeNotification[] = []
 let sentImages = new Set<string>()
 let snapshotQueued = false
 
 function snapshot(): SceneSnapshot {
   const nodes: SnapshotNode[] = []
-  walk(figma.currentPage.children, null, nodes)
-  return { nodes, selection: figma.currentPage.selection.map((node) => node.id) }
+  const page = document.currentPage
+  walk(page.children, null, nodes)
+  return {
+    nodes,
+    selection: page.selection.map((node) => node.id),
+    page: { id: page.id, name: page.name },
+    pages: document.pages.map(({ id, name }) => ({ id, name })),
+    running: figma !== null && !figma.closed,
+  }
 }
 
 function queueSnapshot() {
@@ -119,7 +139,7 @@ function queueSnapshot() {
   snapshotQueued = true
   setTimeout(() => {
     snapshotQueued = false
-    for (const image of figma.images.values()) {
+    for (const image of document.images.values()) {
       if (sentImages.has(image.hash)) continue
       sentImages.add(image.hash)
       post({ kind: 'image', hash: image.hash, bytes: image.bytes })
@@ -128,76 +148,201 @@ function queueSnapshot() {
   }, 0)
 }
 
-let figma: FakeFigma
+/** Timers of one run of the plugin, cancelled when it closes, as Figma cancels them. */
+function timersFor(run: () => FakeFigma | null) {
+  // Node's timer types are in scope for the tests; in this worker, timers are numbers.
+  const live = new Set<number>()
+  const guard =
+    (callback: (...args: unknown[]) => void) =>
+    (...args: unknown[]) => {
+      if (!run()?.closed) callback(...args)
+    }
+  return {
+    setTimeout: (callback: () => void, ms?: number, ...args: unknown[]) => {
+      const id = setTimeout(guard(callback), ms, ...args) as unknown as number
+      live.add(id)
+      return id
+    },
+    setInterval: (callback: () => void, ms?: number, ...args: unknown[]) => {
+      const id = setInterval(guard(callback), ms, ...args) as unknown as number
+      live.add(id)
+      return id
+    },
+    clearTimeout: (id: number) => clearTimeout(id),
+    clearInterval: (id: number) => clearInterval(id),
+    cancelAll: () => {
+      for (const id of live) clearTimeout(id)
+      live.clear()
+    },
+  }
+}
 
-function createFake(command: string) {
-  figma = new FakeFigma({
-    rasterize: canvasRasterize,
+/**
+ * Runs build/main.js once, as Figma runs a plugin: its own `figma` and timers, so after it closes
+ * nothing it left behind can reach the document through a live API.
+ */
+function runPlugin(command: string) {
+  const session: FakeFigma = new FakeFigma({
+    document,
     command,
     toUi: (message) => post({ kind: 'to-ui', message }),
     onShowUI: (html, options) =>
       post({ kind: 'show-ui', html, width: options?.width ?? 300, height: options?.height ?? 200 }),
-    onChange: queueSnapshot,
+    onNotify: (notification) => {
+      notifications.push(notification)
+      post({
+        kind: 'notify',
+        index: notifications.length - 1,
+        message: notification.message,
+        error: notification.error,
+        button: notification.button?.text ?? null,
+      })
+    },
+    onClose: () => {
+      timers.cancelAll()
+      post({ kind: 'closed' })
+      queueSnapshot()
+    },
   })
-  const notify = figma.notify.bind(figma)
-  figma.notify = (message, options) => {
-    post({ kind: 'notify', message, error: Boolean(options?.error) })
-    return notify(message, options)
-  }
-  sentImages = new Set()
-  host.figma = figma.asPluginApi()
+  const timers = timersFor(() => session)
+  figma = session
+  const start = new Function(
+    'figma',
+    '__html__',
+    'setTimeout',
+    'setInterval',
+    'clearTimeout',
+    'clearInterval',
+    mainCode,
+  )
+  start(
+    session.asPluginApi(),
+    uiHtml,
+    timers.setTimeout,
+    timers.setInterval,
+    timers.clearTimeout,
+    timers.clearInterval,
+  )
+  queueSnapshot()
 }
 
 function add(spec: FrameSpec, parent?: { appendChild(node: FakeSceneNode): void }): FakeSceneNode {
-  const node = spec.imageBytes ? figma.createRectangle() : figma.createFrame()
+  const api = designer
+  const type = spec.type ?? (spec.imageBytes ? 'RECTANGLE' : 'FRAME')
+  const create: Record<string, () => FakeSceneNode> = {
+    FRAME: () => api.createFrame(),
+    RECTANGLE: () => api.createRectangle(),
+    ELLIPSE: () => api.createEllipse(),
+    VECTOR: () => api.createVector(),
+    LINE: () => api.createLine(),
+    TEXT: () => api.createText(),
+    SECTION: () => api.createSection(),
+    COMPONENT: () => api.createComponent(),
+    INSTANCE: () => api.createInstance(),
+    GROUP: () => api.createGroupOf([]),
+  }
+  const node = create[type]()
   parent?.appendChild(node)
   node.name = spec.name
   node.x = spec.x
   node.y = spec.y
-  node.resize(spec.width, spec.height)
+  if (type === 'LINE') node.resize(spec.width, 0)
+  else if (type !== 'GROUP') node.resize(spec.width, spec.height)
+  if (spec.rotation) node.rotation = spec.rotation
+  if (spec.opacity !== undefined) node.opacity = spec.opacity
   const [r, g, b] = spec.colour
-  ;(node as unknown as { fills: Paint[] }).fills = spec.imageBytes
-    ? [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: figma.createImage(spec.imageBytes).hash }]
-    : [{ type: 'SOLID', color: { r: r / 255, g: g / 255, b: b / 255 } }]
+  if ('fills' in node && type !== 'LINE')
+    (node as unknown as { fills: Paint[] }).fills = spec.imageBytes
+      ? [
+          {
+            type: 'IMAGE',
+            scaleMode: spec.scaleMode ?? 'FILL',
+            imageHash: api.createImage(spec.imageBytes).hash,
+          },
+        ]
+      : [{ type: 'SOLID', color: { r: r / 255, g: g / 255, b: b / 255 } }]
   for (const child of spec.children ?? [])
     add(child, node as unknown as { appendChild(node: FakeSceneNode): void })
   return node
 }
 
+/** A designer's own change: not part of the plugin's undo step. */
+function asDesigner<T>(change: () => T): T {
+  const result = change()
+  document.commitPending()
+  return result
+}
+
+async function nodesById(ids: string[]): Promise<FakeSceneNode[]> {
+  return ids
+    .map((id) => document.node(id))
+    .filter((node): node is FakeSceneNode => node !== null && !node.removed && 'parent' in node)
+}
+
+let markBooted: () => void
+const booted = new Promise<void>((resolve) => {
+  markBooted = resolve
+})
+
 host.onmessage = async (event: MessageEvent<PageMessage>) => {
   const message = event.data
+  // The page sends its sample layers right after boot; they wait until the document exists.
+  if (message.kind !== 'boot') await booted
   if (message.kind === 'boot') {
-    createFake(message.command)
-    if (message.settings) {
-      await figma.clientStorage.setAsync('promptframe.settings', message.settings)
-    }
+    document = new FakeDocument({ rasterize: canvasRasterize, onChange: queueSnapshot })
+    sentImages = new Set()
+    notifications = []
+    mainCode = await (await fetch(message.mainUrl)).text()
+    uiHtml = message.uiHtml
+    designer = new FakeFigma({ document })
+    if (message.settings)
+      await designer.clientStorage.setAsync('promptframe.settings', message.settings)
     if (message.generated) {
-      const node = add({
-        name: message.generated.name,
-        x: 0,
-        y: -1400,
-        width: 1920,
-        height: 1080,
-        colour: [120, 180, 200],
-      })
-      node.setPluginData('provenance', JSON.stringify(message.generated.provenance))
+      const node = asDesigner(() =>
+        add({
+          name: message.generated!.name,
+          x: 0,
+          y: -1400,
+          width: 1920,
+          height: 1080,
+          colour: [120, 180, 200],
+        }),
+      )
+      node.setSharedPluginData(
+        'promptframe',
+        'provenance',
+        JSON.stringify(message.generated.provenance),
+      )
       node.setRelaunchData({ vary: '', restyle: '' })
-      figma.currentPage.selection = [node]
+      document.currentPage.selection = [node]
     }
-    host.__html__ = message.uiHtml
-    host.importScripts(message.mainUrl)
+    runPlugin(message.command)
+    markBooted()
   } else if (message.kind === 'from-ui') {
-    figma.deliverFromUi(message.message)
+    try {
+      figma?.deliverFromUi(message.message)
+    } catch (error) {
+      console.error('main thread:', error)
+    }
   } else if (message.kind === 'select') {
-    const nodes = await Promise.all(message.ids.map((id) => figma.getNodeByIdAsync(id)))
-    figma.currentPage.selection = nodes.filter(Boolean) as unknown as FakeSceneNode[]
+    document.currentPage.selection = await nodesById(message.ids)
   } else if (message.kind === 'add') {
-    const node = add(message.spec)
-    if (message.select) figma.currentPage.selection = [node]
+    const node = asDesigner(() => add(message.spec))
+    if (message.select) document.currentPage.selection = [node]
+  } else if (message.kind === 'remove') {
+    const nodes = await nodesById(message.ids)
+    asDesigner(() => {
+      for (const node of nodes) node.remove()
+    })
+  } else if (message.kind === 'undo') {
+    document.undoPending()
   } else if (message.kind === 'measure-reference') {
     // The plugin's own export code, run against the fake, to measure what a reference costs to send.
-    const node = await figma.getNodeByIdAsync(message.nodeId)
+    const node = document.node(message.nodeId)
+    const previous = (self as unknown as { figma?: PluginAPI }).figma
+    ;(self as unknown as { figma?: PluginAPI }).figma = designer.asPluginApi()
     const reference = await exportReference(node as unknown as SceneNode)
+    ;(self as unknown as { figma?: PluginAPI }).figma = previous
     post({
       kind: 'reference-measured',
       nodeId: message.nodeId,
@@ -207,6 +352,27 @@ host.onmessage = async (event: MessageEvent<PageMessage>) => {
       mimeType: reference.mimeType,
     })
   } else if (message.kind === 'reset') {
-    for (const node of [...figma.currentPage.children]) node.remove()
+    asDesigner(() => {
+      for (const node of [...document.currentPage.children]) node.remove()
+    })
+  } else if (message.kind === 'close') {
+    figma?.closePlugin()
+  } else if (message.kind === 'reopen') {
+    figma?.closePlugin()
+    runPlugin(message.command)
+  } else if (message.kind === 'export-delay') {
+    if (message.nodeId) document.exportDelays.set(message.nodeId, message.ms)
+    else document.defaultExportDelayMs = message.ms
+  } else if (message.kind === 'add-page') {
+    document.addPage(message.name)
+  } else if (message.kind === 'show-page') {
+    const page = document.pages[message.index]
+    // The running plugin hears of the change, as Figma reports a page change to it.
+    if (page)
+      await (figma && !figma.closed ? figma : designer).setCurrentPageAsync(
+        page as unknown as PageNode,
+      )
+  } else if (message.kind === 'notify-action') {
+    notifications[message.index]?.button?.action()
   }
 }

@@ -1,3 +1,5 @@
+import type { FakeNodeType } from '../../plugin/fake-figma/fake-nodes'
+
 export interface SnapshotNode {
   id: string
   type: string
@@ -6,14 +8,21 @@ export interface SnapshotNode {
   y: number
   width: number
   height: number
+  rotation: number
+  opacity: number
   parentId: string | null
   fill: { type: 'SOLID'; css: string } | { type: 'IMAGE'; hash: string } | null
   provenance: string
 }
 
 export interface SceneSnapshot {
+  /** The layers of the page the designer is on. */
   nodes: SnapshotNode[]
   selection: string[]
+  page: { id: string; name: string }
+  pages: { id: string; name: string }[]
+  /** Whether the plugin is running (false after it closed). */
+  running: boolean
 }
 
 /** Messages from the main-thread host (a Web Worker) to the harness page. */
@@ -22,7 +31,9 @@ export type HostMessage =
   | { kind: 'to-ui'; message: unknown }
   | { kind: 'scene'; snapshot: SceneSnapshot }
   | { kind: 'image'; hash: string; bytes: Uint8Array }
-  | { kind: 'notify'; message: string; error: boolean }
+  | { kind: 'notify'; index: number; message: string; error: boolean; button: string | null }
+  /** The plugin closed: its window goes, which ends its requests. */
+  | { kind: 'closed' }
   | {
       kind: 'reference-measured'
       nodeId: string
@@ -39,8 +50,14 @@ export interface FrameSpec {
   width: number
   height: number
   colour: [number, number, number]
+  /** FRAME by default, RECTANGLE for an image. */
+  type?: FakeNodeType
+  rotation?: number
+  opacity?: number
   children?: FrameSpec[]
   imageBytes?: Uint8Array
+  /** How an image fills its layer; FILL by default. */
+  scaleMode?: ImagePaint['scaleMode']
 }
 
 /** Messages from the harness page to the host. */
@@ -57,5 +74,14 @@ export type PageMessage =
   | { kind: 'from-ui'; message: unknown }
   | { kind: 'select'; ids: string[] }
   | { kind: 'add'; spec: FrameSpec; select: boolean }
+  | { kind: 'remove'; ids: string[] }
+  | { kind: 'undo' }
   | { kind: 'reset' }
   | { kind: 'measure-reference'; nodeId: string }
+  | { kind: 'close' }
+  /** Runs the plugin again over the same document, selection and clientStorage. */
+  | { kind: 'reopen'; command: string }
+  | { kind: 'export-delay'; ms: number; nodeId: string | null }
+  | { kind: 'add-page'; name: string }
+  | { kind: 'show-page'; index: number }
+  | { kind: 'notify-action'; index: number }

@@ -1,6 +1,7 @@
 /**
- * Scene nodes for the fake Figma API: exactly the members the plugin uses, each typed by
- * @figma/plugin-typings through `Pick`, so a change in Figma's types shows up here.
+ * Scene nodes for the fake Figma API: the members the plugin uses, typed by @figma/plugin-typings
+ * through `Pick`, and as strict as Figma where it matters: a removed layer throws on every read and
+ * write but `id`, `type` and `removed`, and removing it twice throws.
  */
 
 export type Rasterize = (
@@ -14,8 +15,24 @@ export interface FakeEnvironment {
   rasterize: Rasterize
   nextId(): string
   changed(): void
-  removeNode(node: FakeSceneNode): void
+  forget(node: FakeSceneNode): void
+  /** How long an export of this layer takes, so ordering bugs show. */
+  exportDelayMs(node: FakeSceneNode): number
+  /** Fills are about to change: what undo would bring back. */
+  fillsChanging(node: FakeSceneNode, before: readonly Paint[]): void
 }
+
+export type FakeNodeType =
+  | 'FRAME'
+  | 'RECTANGLE'
+  | 'GROUP'
+  | 'TEXT'
+  | 'LINE'
+  | 'SECTION'
+  | 'INSTANCE'
+  | 'COMPONENT'
+  | 'ELLIPSE'
+  | 'VECTOR'
 
 type UsedNodeMembers =
   | 'id'
@@ -24,110 +41,17 @@ type UsedNodeMembers =
   | 'y'
   | 'width'
   | 'height'
+  | 'rotation'
+  | 'opacity'
+  | 'removed'
   | 'remove'
   | 'setPluginData'
   | 'getPluginData'
+  | 'setSharedPluginData'
+  | 'getSharedPluginData'
   | 'setRelaunchData'
   | 'absoluteBoundingBox'
-
-export abstract class FakeSceneNode implements Pick<FrameNode, UsedNodeMembers> {
-  abstract readonly type: 'FRAME' | 'RECTANGLE' | 'GROUP' | 'TEXT'
-  readonly id: string
-  parent: FakeContainer | null = null
-  removed = false
-  #name = ''
-  #x = 0
-  #y = 0
-  #width = 100
-  #height = 100
-  readonly pluginData = new Map<string, string>()
-  relaunchData: { [command: string]: string } = {}
-  exports: ExportSettings[] = []
-
-  constructor(protected readonly env: FakeEnvironment) {
-    this.id = env.nextId()
-  }
-
-  get name() {
-    return this.#name
-  }
-  set name(value: string) {
-    this.#name = value
-    this.env.changed()
-  }
-  get x() {
-    return this.#x
-  }
-  set x(value: number) {
-    this.#x = value
-    this.env.changed()
-  }
-  get y() {
-    return this.#y
-  }
-  set y(value: number) {
-    this.#y = value
-    this.env.changed()
-  }
-  get width() {
-    return this.#width
-  }
-  get height() {
-    return this.#height
-  }
-
-  get absoluteBoundingBox(): Rect {
-    const parent = this.parent as unknown as Partial<FakeSceneNode> | null
-    const offset = parent?.absoluteBoundingBox ?? { x: 0, y: 0 }
-    return {
-      x: offset.x + this.#x,
-      y: offset.y + this.#y,
-      width: this.#width,
-      height: this.#height,
-    }
-  }
-
-  resize(width: number, height: number) {
-    if (!(width >= 0.01 && height >= 0.01))
-      throw new Error('in resize: Expected width and height to be >= 0.01')
-    this.#width = width
-    this.#height = height
-    this.env.changed()
-  }
-
-  remove() {
-    this.parent?.removeChild(this)
-    this.removed = true
-    this.env.removeNode(this)
-    this.env.changed()
-  }
-
-  /** Figma's overloads also cover SVG and video; the plugin only exports PNG and JPG. */
-  async exportAsync(settings?: ExportSettings): Promise<Uint8Array> {
-    const chosen = settings ?? { format: 'PNG' }
-    this.exports.push(chosen)
-    if (chosen.format !== 'PNG' && chosen.format !== 'JPG')
-      throw new Error(`fake exportAsync does not do ${chosen.format}`)
-    const constraint = 'constraint' in chosen ? chosen.constraint : undefined
-    let scale = 1
-    if (constraint?.type === 'SCALE') scale = constraint.value
-    if (constraint?.type === 'WIDTH') scale = constraint.value / this.width
-    if (constraint?.type === 'HEIGHT') scale = constraint.value / this.height
-    const width = Math.max(1, Math.round(this.width * scale))
-    const height = Math.max(1, Math.round(this.height * scale))
-    return this.env.rasterize(this, width, height, chosen.format)
-  }
-
-  setPluginData(key: string, value: string) {
-    this.pluginData.set(key, value)
-  }
-  getPluginData(key: string) {
-    return this.pluginData.get(key) ?? ''
-  }
-  setRelaunchData(data: { [command: string]: string }) {
-    this.relaunchData = data
-  }
-}
+  | 'absoluteRenderBounds'
 
 export interface FakeContainer {
   readonly children: FakeSceneNode[]
@@ -135,90 +59,405 @@ export interface FakeContainer {
   removeChild(child: FakeSceneNode): void
 }
 
-function appendTo(container: FakeContainer, child: FakeSceneNode) {
-  child.parent?.removeChild(child)
-  container.children.push(child)
-  child.parent = container
+/** A box turned by `rotation` degrees (counter-clockwise, as in Figma) about its top-left corner. */
+export function rotatedBounds(
+  origin: { x: number; y: number },
+  width: number,
+  height: number,
+  rotation: number,
+): Rect {
+  const angle = (rotation * Math.PI) / 180
+  const cos = Math.cos(angle)
+  const sin = Math.sin(angle)
+  const corners = [
+    [0, 0],
+    [width, 0],
+    [0, height],
+    [width, height],
+  ].map(([u, v]) => ({ x: origin.x + u * cos + v * sin, y: origin.y - u * sin + v * cos }))
+  const xs = corners.map((corner) => corner.x)
+  const ys = corners.map((corner) => corner.y)
+  const x = Math.min(...xs)
+  const y = Math.min(...ys)
+  return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y }
 }
 
-export class FakeFillsNode extends FakeSceneNode implements Pick<RectangleNode, 'fills'> {
-  readonly type: 'RECTANGLE' | 'FRAME' = 'RECTANGLE'
+export abstract class FakeSceneNode implements Pick<FrameNode, UsedNodeMembers> {
+  abstract readonly type: FakeNodeType
+  readonly id: string
+  #removed = false
+  #parent: FakeContainer | null = null
+  #name = ''
+  #x = 0
+  #y = 0
+  #width = 100
+  #height = 100
+  #rotation = 0
+  #opacity = 1
+  readonly #pluginData = new Map<string, string>()
+  readonly #sharedPluginData = new Map<string, string>()
+  #relaunchData: { [command: string]: string } = {}
+  /** Every export asked of this layer, for tests to inspect. */
+  readonly exports: ExportSettings[] = []
+
+  constructor(protected readonly env: FakeEnvironment) {
+    this.id = env.nextId()
+  }
+
+  /** Figma's error for any use of a layer that is gone. */
+  protected live(operation: string) {
+    if (this.#removed)
+      throw new Error(`in ${operation}: The node with id "${this.id}" does not exist`)
+  }
+
+  get removed() {
+    return this.#removed
+  }
+  get parent() {
+    this.live('get_parent')
+    return this.#parent
+  }
+  /** The fake's own wiring; Figma sets a parent through appendChild. */
+  attachTo(parent: FakeContainer | null) {
+    this.#parent = parent
+  }
+
+  get name() {
+    this.live('get_name')
+    return this.#name
+  }
+  set name(value: string) {
+    this.live('set_name')
+    this.#name = value
+    this.env.changed()
+  }
+  get x() {
+    this.live('get_x')
+    return this.#x
+  }
+  set x(value: number) {
+    this.live('set_x')
+    this.#x = value
+    this.env.changed()
+  }
+  get y() {
+    this.live('get_y')
+    return this.#y
+  }
+  set y(value: number) {
+    this.live('set_y')
+    this.#y = value
+    this.env.changed()
+  }
+  get width() {
+    this.live('get_width')
+    return this.#width
+  }
+  get height() {
+    this.live('get_height')
+    return this.#height
+  }
+  get rotation() {
+    this.live('get_rotation')
+    return this.#rotation
+  }
+  set rotation(value: number) {
+    this.live('set_rotation')
+    this.#rotation = value
+    this.env.changed()
+  }
+  get opacity() {
+    this.live('get_opacity')
+    return this.#opacity
+  }
+  set opacity(value: number) {
+    this.live('set_opacity')
+    if (!(value >= 0 && value <= 1))
+      throw new Error('in set_opacity: Expected "opacity" to have value between 0 and 1')
+    this.#opacity = value
+    this.env.changed()
+  }
+
+  /** The point the layer's own x and y are measured from: its parent's top-left on the page. */
+  get #parentOrigin(): { x: number; y: number } {
+    const parent = this.#parent as unknown as Partial<FakeSceneNode> | null
+    return parent?.absoluteTransformOrigin ?? { x: 0, y: 0 }
+  }
+
+  /** Where the layer's own top-left corner is on the page (parents' rotation is not modelled). */
+  get absoluteTransformOrigin(): { x: number; y: number } {
+    this.live('get_absoluteTransform')
+    const origin = this.#parentOrigin
+    return { x: origin.x + this.#x, y: origin.y + this.#y }
+  }
+
+  get absoluteBoundingBox(): Rect {
+    this.live('get_absoluteBoundingBox')
+    return rotatedBounds(this.absoluteTransformOrigin, this.#width, this.#height, this.#rotation)
+  }
+
+  /** The fake draws no shadows or strokes outside a layer, so it renders within its bounding box. */
+  get absoluteRenderBounds(): Rect {
+    this.live('get_absoluteRenderBounds')
+    return this.absoluteBoundingBox
+  }
+
+  resize(width: number, height: number) {
+    this.live('resize')
+    if (!(width >= 0.01 && height >= 0.01))
+      throw new Error('in resize: Expected width and height to be >= 0.01')
+    this.#width = width
+    this.#height = height
+    this.env.changed()
+  }
+
+  /** Sets a size Figma allows only for lines (height 0). */
+  protected forceSize(width: number, height: number) {
+    this.#width = width
+    this.#height = height
+  }
+
+  remove() {
+    this.live('remove')
+    this.#parent?.removeChild(this)
+    this.#parent = null
+    this.markRemoved()
+    this.env.changed()
+  }
+
+  /** Removing a layer removes everything inside it. */
+  markRemoved() {
+    const inside = [...((this as unknown as Partial<FakeContainer>).children ?? [])]
+    this.#removed = true
+    this.env.forget(this)
+    for (const child of inside) child.markRemoved()
+  }
+
+  /** Figma's overloads also cover SVG and video; the plugin only exports PNG and JPG. */
+  async exportAsync(settings?: ExportSettings): Promise<Uint8Array> {
+    this.live('exportAsync')
+    const chosen = settings ?? { format: 'PNG' }
+    this.exports.push(chosen)
+    if (chosen.format !== 'PNG' && chosen.format !== 'JPG')
+      throw new Error(`fake exportAsync does not do ${chosen.format}`)
+    const bounds = this.absoluteRenderBounds
+    const constraint = 'constraint' in chosen ? chosen.constraint : undefined
+    let scale = 1
+    if (constraint?.type === 'SCALE') scale = constraint.value
+    if (constraint?.type === 'WIDTH') scale = constraint.value / bounds.width
+    if (constraint?.type === 'HEIGHT') scale = constraint.value / bounds.height
+    const width = Math.max(1, Math.round(bounds.width * scale))
+    const height = Math.max(1, Math.round(bounds.height * scale))
+    const delay = this.env.exportDelayMs(this)
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
+    this.live('exportAsync')
+    return this.env.rasterize(this, width, height, chosen.format)
+  }
+
+  setPluginData(key: string, value: string) {
+    this.live('setPluginData')
+    this.#pluginData.set(key, value)
+  }
+  getPluginData(key: string) {
+    this.live('getPluginData')
+    return this.#pluginData.get(key) ?? ''
+  }
+  setSharedPluginData(namespace: string, key: string, value: string) {
+    this.live('setSharedPluginData')
+    if (!/^[A-Za-z0-9_.]{3,}$/.test(namespace))
+      throw new Error(
+        'in setSharedPluginData: namespace must be at least 3 alphanumeric characters, _ or .',
+      )
+    this.#sharedPluginData.set(`${namespace}\u0000${key}`, value)
+    this.env.changed()
+  }
+  getSharedPluginData(namespace: string, key: string) {
+    this.live('getSharedPluginData')
+    return this.#sharedPluginData.get(`${namespace}\u0000${key}`) ?? ''
+  }
+  setRelaunchData(data: { [command: string]: string }) {
+    this.live('setRelaunchData')
+    this.#relaunchData = data
+  }
+  get relaunchData() {
+    this.live('get_relaunchData')
+    return this.#relaunchData
+  }
+}
+
+/** A layer with fills, strokes and effects (rectangles, frames, ellipses, vectors, lines…). */
+export abstract class FakeFillsNode
+  extends FakeSceneNode
+  implements Pick<RectangleNode, 'fills' | 'strokes' | 'strokeWeight' | 'effects'>
+{
   #fills: readonly Paint[] = [{ type: 'SOLID', color: { r: 0.85, g: 0.85, b: 0.85 } }]
+  #strokes: readonly Paint[] = []
+  #effects: readonly Effect[] = []
+  #strokeWeight = 1
+
   get fills(): readonly Paint[] {
+    this.live('get_fills')
     return this.#fills
   }
   set fills(value: readonly Paint[]) {
+    this.live('set_fills')
+    this.env.fillsChanging(this, this.#fills)
     this.#fills = value.map((paint) => Object.freeze({ ...paint }))
+    this.env.changed()
+  }
+  get strokes(): readonly Paint[] {
+    this.live('get_strokes')
+    return this.#strokes
+  }
+  set strokes(value: readonly Paint[]) {
+    this.live('set_strokes')
+    this.#strokes = value.map((paint) => Object.freeze({ ...paint }))
+    this.env.changed()
+  }
+  get strokeWeight() {
+    this.live('get_strokeWeight')
+    return this.#strokeWeight
+  }
+  set strokeWeight(value: number) {
+    this.live('set_strokeWeight')
+    this.#strokeWeight = value
+  }
+  get effects(): readonly Effect[] {
+    this.live('get_effects')
+    return this.#effects
+  }
+  set effects(value: readonly Effect[]) {
+    this.live('set_effects')
+    this.#effects = value
     this.env.changed()
   }
 }
 
-export class FakeRectangle extends FakeFillsNode {}
+export class FakeRectangle extends FakeFillsNode {
+  readonly type = 'RECTANGLE' as const
+}
+export class FakeEllipse extends FakeFillsNode {
+  readonly type = 'ELLIPSE' as const
+}
+export class FakeVector extends FakeFillsNode {
+  readonly type = 'VECTOR' as const
+}
+export class FakeText extends FakeFillsNode {
+  readonly type = 'TEXT' as const
+}
 
-/** Children handling shared by frames and groups. */
-function containerOf(owner: FakeSceneNode & FakeContainer, env: FakeEnvironment) {
-  return {
-    appendChild(child: FakeSceneNode) {
-      appendTo(owner, child)
-      env.changed()
-    },
-    removeChild(child: FakeSceneNode) {
-      const index = owner.children.indexOf(child)
-      if (index !== -1) owner.children.splice(index, 1)
-    },
+/** A line is 0 px high: Figma refuses to resize anything else to 0. */
+export class FakeLine extends FakeFillsNode {
+  readonly type = 'LINE' as const
+  constructor(env: FakeEnvironment) {
+    super(env)
+    this.forceSize(100, 0)
+    this.fills = []
+    this.strokes = [{ type: 'SOLID', color: { r: 0, g: 0, b: 0 } }]
+  }
+  override resize(width: number, height: number) {
+    if (height !== 0) throw new Error('in resize: Cannot set the height of a line')
+    this.live('resize')
+    this.forceSize(width, 0)
+    this.env.changed()
   }
 }
 
-export class FakeFrame extends FakeFillsNode implements FakeContainer {
-  readonly type = 'FRAME' as const
-  readonly children: FakeSceneNode[] = []
-  readonly #container = containerOf(this, this.env)
+function appendTo(container: FakeContainer, child: FakeSceneNode, env: FakeEnvironment) {
+  if (child.removed)
+    throw new Error(`in appendChild: The node with id "${child.id}" does not exist`)
+  ;(child.parent as FakeContainer | null)?.removeChild(child)
+  container.children.push(child)
+  child.attachTo(container)
+  env.changed()
+}
+
+function detach(container: FakeContainer, child: FakeSceneNode) {
+  const index = container.children.indexOf(child)
+  if (index !== -1) container.children.splice(index, 1)
+}
+
+/** Frames, components, instances and sections: fills and children. */
+export abstract class FakeFrameLike extends FakeFillsNode implements FakeContainer {
+  readonly #children: FakeSceneNode[] = []
   constructor(env: FakeEnvironment) {
     super(env)
     this.fills = [{ type: 'SOLID', color: { r: 1, g: 1, b: 1 } }]
   }
+  get children(): FakeSceneNode[] {
+    this.live('get_children')
+    return this.#children
+  }
   appendChild(child: FakeSceneNode) {
-    this.#container.appendChild(child)
+    this.live('appendChild')
+    appendTo(this, child, this.env)
   }
   removeChild(child: FakeSceneNode) {
-    this.#container.removeChild(child)
+    detach(this, child)
   }
 }
 
+export class FakeFrame extends FakeFrameLike {
+  readonly type = 'FRAME' as const
+}
+export class FakeComponent extends FakeFrameLike {
+  readonly type = 'COMPONENT' as const
+}
+export class FakeInstance extends FakeFrameLike {
+  readonly type = 'INSTANCE' as const
+}
+export class FakeSection extends FakeFrameLike {
+  readonly type = 'SECTION' as const
+}
+
+/** Groups have children but no fills of their own. */
 export class FakeGroup extends FakeSceneNode implements FakeContainer {
   readonly type = 'GROUP' as const
-  readonly children: FakeSceneNode[] = []
-  readonly #container = containerOf(this, this.env)
+  readonly #children: FakeSceneNode[] = []
+  get children(): FakeSceneNode[] {
+    this.live('get_children')
+    return this.#children
+  }
   appendChild(child: FakeSceneNode) {
-    this.#container.appendChild(child)
+    this.live('appendChild')
+    appendTo(this, child, this.env)
   }
   removeChild(child: FakeSceneNode) {
-    this.#container.removeChild(child)
+    detach(this, child)
   }
 }
 
-export class FakePage implements FakeContainer, Pick<PageNode, 'name'> {
+export class FakePage implements FakeContainer, Pick<PageNode, 'name' | 'removed'> {
   readonly type = 'PAGE' as const
-  readonly id = '0:1'
-  name = 'Page 1'
+  readonly removed = false
   readonly children: FakeSceneNode[] = []
   #selection: FakeSceneNode[] = []
-  constructor(private readonly env: FakeEnvironment & { selectionChanged(): void }) {}
+  constructor(
+    readonly id: string,
+    public name: string,
+    private readonly env: FakeEnvironment & { selectionChanged(page: FakePage): void },
+  ) {}
+  /** Removed layers leave the selection, as in Figma. */
   get selection(): FakeSceneNode[] {
-    return this.#selection
+    return this.#selection.filter((node) => !node.removed)
   }
   set selection(nodes: readonly FakeSceneNode[]) {
+    if (nodes.some((node) => node.removed))
+      throw new Error('in set_selection: Cannot select a node that does not exist')
     this.#selection = [...nodes]
-    this.env.selectionChanged()
+    this.env.selectionChanged(this)
   }
   appendChild(child: FakeSceneNode) {
-    appendTo(this, child)
-    this.env.changed()
+    appendTo(this, child, this.env)
   }
   removeChild(child: FakeSceneNode) {
-    const index = this.children.indexOf(child)
-    if (index !== -1) this.children.splice(index, 1)
-    if (this.#selection.includes(child))
-      this.selection = this.#selection.filter((node) => node !== child)
+    detach(this, child)
+    this.dropFromSelection(child)
+  }
+  /** A layer that is gone leaves the selection, and Figma reports the change. */
+  dropFromSelection(node: FakeSceneNode) {
+    if (!this.#selection.includes(node)) return
+    this.#selection = this.#selection.filter((selected) => selected !== node)
+    this.env.selectionChanged(this)
   }
 }
