@@ -3,6 +3,7 @@ import { exportReference } from '../../../plugin/main-thread/export-reference'
 import { loadHistory } from '../../../plugin/main-thread/history-store'
 import { placeFromHistory } from '../../../plugin/main-thread/place-from-history'
 import {
+  cancelAllPlacements,
   cancelPlacement,
   finishPlacement,
   placeImage,
@@ -10,7 +11,7 @@ import {
   startPlacement,
 } from '../../../plugin/main-thread/placement-jobs'
 import { readProvenance } from '../../../plugin/main-thread/provenance'
-import { readSelection } from '../../../plugin/main-thread/read-selection'
+import { isFillable, readSelection } from '../../../plugin/main-thread/read-selection'
 import type { PlacementPlan, Provenance } from '../../../plugin/types'
 import { imageInfo } from '../../../shared/image-info'
 import { FakeFigma } from '../fake-figma/fake-figma'
@@ -215,5 +216,187 @@ describe('history', () => {
       false,
     )
     expect(problem).toContain('not in this file')
+  })
+})
+
+describe('layers removed while a generation runs', () => {
+  it('places a paid image in a new frame where its deleted placeholder was', async () => {
+    await startPlacement(framesPlan(2))
+    const [first, second] = figmaFake.currentPage.children as FakeFillsNode[]
+    const where = first.absoluteBoundingBox
+    first.remove()
+    placeImage('job-2', 0, png(64, 36), provenance)
+    placeImage('job-2', 1, png(64, 36), provenance)
+    const { placed, history } = await finishPlacement('job-2')
+    expect(placed).toBe(2)
+    expect(history).toHaveLength(2)
+    const again = figmaFake.currentPage.children.find((node) => node !== second) as FakeFillsNode
+    expect(again.absoluteBoundingBox).toEqual(where)
+    expect(again.name).toBe('a fox 1')
+    expect(readProvenance(again as unknown as SceneNode)).toEqual(provenance)
+    expect(figmaFake.currentPage.children.some((node) => node.name.includes('generating'))).toBe(
+      false,
+    )
+  })
+
+  it("survives the designer's undo mid-generation: images placed, one undo step, nothing left", async () => {
+    const before = figmaFake.undoSteps
+    await startPlacement(framesPlan(3))
+    const rects = figmaFake.currentPage.children.map((node) => node.absoluteBoundingBox)
+    figmaFake.document.undoPending()
+    expect(figmaFake.currentPage.children).toHaveLength(0)
+    placeImage('job-3', 2, png(64, 36), provenance)
+    await finishPlacement('job-3')
+    expect(figmaFake.currentPage.children.map((node) => node.absoluteBoundingBox)).toEqual([
+      rects[2],
+    ])
+    expect(figmaFake.undoSteps).toBe(before + 1)
+  })
+
+  it('cleans up every other placeholder when one is gone', async () => {
+    await startPlacement(framesPlan(3))
+    figmaFake.currentPage.children[0].remove()
+    cancelPlacement('job-3')
+    expect(figmaFake.currentPage.children).toHaveLength(0)
+  })
+
+  it('places a fill whose layer was deleted in a new frame at that layer', async () => {
+    const target = frame(100, 200, 375, 812)
+    await startPlacement({
+      jobId: 'fill',
+      mode: 'fill',
+      slots: [{ width: 375, height: 812, name: 'Phone', targetNodeId: target.id }],
+    })
+    target.remove()
+    placeImage('fill', 0, png(10, 20), provenance)
+    const [placed] = figmaFake.currentPage.children as FakeFillsNode[]
+    expect(placed.absoluteBoundingBox).toEqual({ x: 100, y: 200, width: 375, height: 812 })
+    expect(placed.name).toBe('Phone')
+    expect(placed.fills[0].type).toBe('IMAGE')
+  })
+
+  it('commits nothing to undo until the job ends, so placeholders and images are one step', async () => {
+    const before = figmaFake.undoSteps
+    await startPlacement(framesPlan(1))
+    showPartial('job-1', 0, png(16, 9))
+    placeImage('job-1', 0, png(64, 36), provenance)
+    expect(figmaFake.undoSteps).toBe(before)
+    await finishPlacement('job-1')
+    expect(figmaFake.undoSteps).toBe(before + 1)
+  })
+})
+
+describe('closing mid-generation', () => {
+  it('removes placeholders without an image and restores filled layers, synchronously', async () => {
+    const target = frame(0, 0, 375, 812)
+    const original = target.fills
+    await startPlacement(framesPlan(2))
+    placeImage('job-2', 0, png(64, 36), provenance)
+    await startPlacement({
+      jobId: 'fill',
+      mode: 'fill',
+      slots: [{ width: 375, height: 812, name: 'Phone', targetNodeId: target.id }],
+    })
+    showPartial('fill', 0, png(10, 20))
+    figmaFake.on('close', cancelAllPlacements)
+    figmaFake.closePlugin()
+    const names = figmaFake.document.currentPage.children.map((node) => node.name)
+    expect(names).toEqual([target.name, 'a fox 1'])
+    expect(target.fills).toEqual(original)
+  })
+})
+
+describe('finishing politely', () => {
+  it('leaves the selection alone when the designer changed it meanwhile, and offers to show', async () => {
+    const elsewhere = frame(-2000, 0, 100, 100)
+    await startPlacement(framesPlan(1))
+    figmaFake.currentPage.selection = [elsewhere]
+    placeImage('job-1', 0, png(64, 36), provenance)
+    const scrolls = figmaFake.scrolledTo.length
+    await finishPlacement('job-1')
+    expect(figmaFake.currentPage.selection).toEqual([elsewhere])
+    expect(figmaFake.scrolledTo).toHaveLength(scrolls)
+    const notice = figmaFake.notifications.at(-1)!
+    expect(notice.message).toBe('Your image is ready on "Page 1".')
+    notice.button!.action()
+    await Promise.resolve()
+    expect(figmaFake.currentPage.selection.map((node) => node.name)).toEqual(['a fox 1'])
+  })
+
+  it('brings the designer back to the page of the results only when they ask', async () => {
+    const start = figmaFake.currentPage
+    await startPlacement(framesPlan(2))
+    const other = figmaFake.document.addPage('Page 2')
+    await figmaFake.setCurrentPageAsync(other as unknown as PageNode)
+    placeImage('job-2', 0, png(64, 36), provenance)
+    placeImage('job-2', 1, png(64, 36), provenance)
+    await finishPlacement('job-2')
+    expect(figmaFake.currentPage).toBe(other)
+    const notice = figmaFake.notifications.at(-1)!
+    expect(notice.message).toBe('Your 2 images are ready on "Page 1".')
+    notice.button!.action()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(figmaFake.currentPage).toBe(start)
+    expect(figmaFake.currentPage.selection).toHaveLength(2)
+  })
+})
+
+describe('what can be filled', () => {
+  it('takes frames, shapes, components and instances, never lines, sections or text', () => {
+    const fillable = [
+      figmaFake.createFrame(),
+      figmaFake.createRectangle(),
+      figmaFake.createEllipse(),
+      figmaFake.createComponent(),
+      figmaFake.createInstance(),
+    ]
+    const not = [figmaFake.createLine(), figmaFake.createSection(), figmaFake.createText()]
+    for (const node of fillable) expect(isFillable(node as unknown as SceneNode)).toBe(true)
+    for (const node of not) expect(isFillable(node as unknown as SceneNode)).toBe(false)
+  })
+})
+
+describe('references as the canvas shows them', () => {
+  async function imageLayer(width: number, height: number, paint: Partial<ImagePaint> = {}) {
+    const image = figmaFake.createImage(png(640, 480))
+    const rectangle = figmaFake.createRectangle()
+    rectangle.resize(width, height)
+    rectangle.fills = [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: image.hash, ...paint }]
+    return rectangle
+  }
+
+  it('exports an image that is cropped, filtered, tiled or rotated instead of sending its bytes', async () => {
+    const layers = [
+      await imageLayer(300, 300),
+      await imageLayer(320, 240, { filters: { exposure: 0.4 } }),
+      await imageLayer(320, 240, { scaleMode: 'TILE' }),
+      await imageLayer(320, 240, { scaleMode: 'CROP' }),
+    ]
+    const turned = await imageLayer(320, 240)
+    turned.rotation = 30
+    for (const layer of [...layers, turned]) {
+      const reference = await exportReference(layer as unknown as SceneNode)
+      expect(reference.mimeType).toBe('image/jpeg')
+      expect(layer.exports).toHaveLength(1)
+    }
+  })
+
+  it('sends the original bytes of an image shown whole: its own shape, or fitted', async () => {
+    for (const layer of [
+      await imageLayer(320, 240),
+      await imageLayer(300, 300, { scaleMode: 'FIT' }),
+    ]) {
+      const reference = await exportReference(layer as unknown as SceneNode)
+      expect(reference).toMatchObject({ mimeType: 'image/png', width: 640, height: 480 })
+      expect(layer.exports).toEqual([])
+    }
+  })
+
+  it('reads the size of an export from its bytes, which covers rotation', async () => {
+    const turned = frame(0, 0, 400, 200)
+    turned.rotation = 90
+    const reference = await exportReference(turned as unknown as SceneNode)
+    expect([reference.width, reference.height]).toEqual([400, 800])
+    expect(imageInfo(reference.bytes)).toMatchObject({ width: 400, height: 800 })
   })
 })
