@@ -96,11 +96,12 @@ export async function startEnvironment(options: { port: number; previewDelayMs: 
     browser,
     createUser: (credits: number) => admin('/admin/users', { name: 'E2E designer', credits }),
     account: (userId: string) => admin(`/admin/users/${userId}`),
-    async openPlugin(token: string, query = ''): Promise<Page> {
+    /** The harness with the plugin running; `worker` overrides the saved service address. */
+    async openPlugin(token: string, query = '', worker = workerUrl): Promise<Page> {
       const page = await browser.newPage({ viewport: { width: 1400, height: 860 } })
       page.on('pageerror', (error) => console.error('page error:', error.message))
       await page.goto(
-        `${harness.url}/?token=${encodeURIComponent(token)}&worker=${encodeURIComponent(workerUrl)}${query}`,
+        `${harness.url}/?token=${encodeURIComponent(token)}&worker=${encodeURIComponent(worker)}${query}`,
       )
       await page.waitForSelector('body[data-ready="true"]')
       await page

@@ -1,8 +1,14 @@
-import { join } from 'node:path'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ARTIFACTS, type Environment, startEnvironment } from './e2e-environment'
-import type { SceneSnapshot } from './harness/scene-snapshot'
+import { type Environment, startEnvironment } from './e2e-environment'
+import {
+  imageSize,
+  plugin,
+  scene,
+  screenshot,
+  selectByName,
+  typePrompt,
+  waitForScene,
+} from './plugin-page'
 
 let env: Environment
 
@@ -13,54 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close()
 })
-
-const plugin = (page: Page) => page.frameLocator('#plugin')
-const scene = (page: Page) =>
-  page.evaluate(() =>
-    (window as unknown as { harness: { scene(): SceneSnapshot } }).harness.scene(),
-  )
-const imageSize = (page: Page, hash: string) =>
-  page.evaluate(
-    (h) =>
-      (
-        window as unknown as {
-          harness: { imageSize(hash: string): Promise<{ width: number; height: number }> }
-        }
-      ).harness.imageSize(h),
-    hash,
-  )
-const selectByName = (page: Page, names: string[]) =>
-  page.evaluate((wanted) => {
-    const harness = (
-      window as unknown as { harness: { scene(): SceneSnapshot; select(ids: string[]): void } }
-    ).harness
-    harness.select(
-      harness
-        .scene()
-        .nodes.filter((node) => wanted.includes(node.name))
-        .map((node) => node.id),
-    )
-  }, names)
-
-async function waitForImages(page: Page, predicate: (snapshot: SceneSnapshot) => boolean) {
-  await page.waitForFunction(
-    (source) => {
-      const check = new Function('snapshot', `return (${source})(snapshot)`) as (
-        snapshot: SceneSnapshot,
-      ) => boolean
-      return check((window as unknown as { harness: { scene(): SceneSnapshot } }).harness.scene())
-    },
-    predicate.toString(),
-    { timeout: 30_000 },
-  )
-}
-
-async function typePrompt(page: Page, text: string) {
-  await plugin(page).locator('textarea').first().fill(text)
-}
-
-const screenshot = (page: Page, name: string) =>
-  page.screenshot({ path: join(ARTIFACTS, `${name}.png`) })
 
 describe('the plugin in a browser, against the real local worker', () => {
   it('generates variations from a prompt into new frames of the chosen ratio', async () => {
@@ -76,7 +34,7 @@ describe('the plugin in a browser, against the real local worker', () => {
       .poll(() => plugin(page).locator('[data-testid="generate"]').textContent())
       .toBe('Generate 2 · 12 credits')
     await plugin(page).locator('[data-testid="generate"]').click()
-    await waitForImages(
+    await waitForScene(
       page,
       (snapshot) => snapshot.nodes.filter((node) => node.provenance !== '').length === 2,
     )
@@ -110,7 +68,7 @@ describe('the plugin in a browser, against the real local worker', () => {
     await typePrompt(page, 'Restyle as a watercolour illustration')
     await plugin(page).locator('[data-ratio="3:2"]').click()
     await plugin(page).locator('[data-testid="generate"]').click()
-    await waitForImages(page, (snapshot) =>
+    await waitForScene(page, (snapshot) =>
       snapshot.nodes.some((node) => node.provenance !== '' && node.fill?.type === 'IMAGE'),
     )
     const account = await env.account(user.user_id)
@@ -131,7 +89,7 @@ describe('the plugin in a browser, against the real local worker', () => {
       .toBe('Generate 2 · 12 credits')
     await plugin(page).locator('[data-testid="generate"]').click()
     // Provenance is written with the final image, not with the partial previews before it.
-    await waitForImages(page, (snapshot) =>
+    await waitForScene(page, (snapshot) =>
       ['Mobile mockup', 'Product card'].every(
         (name) => snapshot.nodes.find((node) => node.name === name)?.provenance !== '',
       ),
@@ -158,12 +116,12 @@ describe('the plugin in a browser, against the real local worker', () => {
     await typePrompt(page, 'A slow one')
     await plugin(page).locator('[data-testid="generate"]').click()
     await plugin(page).locator('[data-testid="progress"]').waitFor()
-    await waitForImages(page, (snapshot) =>
+    await waitForScene(page, (snapshot) =>
       snapshot.nodes.some((node) => node.name.endsWith('(generating…)')),
     )
     await screenshot(page, 'in-progress')
     await plugin(page).getByText('Cancel').click()
-    await waitForImages(
+    await waitForScene(
       page,
       (snapshot) => !snapshot.nodes.some((node) => node.name.endsWith('(generating…)')),
     )
@@ -221,14 +179,14 @@ describe('the plugin in a browser, against the real local worker', () => {
     const page = await env.openPlugin(user.token)
     await typePrompt(page, 'Teal wave pattern')
     await plugin(page).locator('[data-testid="generate"]').click()
-    await waitForImages(
+    await waitForScene(
       page,
       (snapshot) => snapshot.nodes.filter((node) => node.provenance !== '').length === 1,
     )
     await plugin(page).getByText('History', { exact: true }).click()
     await plugin(page).locator('[data-history]').first().waitFor()
     await plugin(page).getByText('Place again').first().click()
-    await waitForImages(
+    await waitForScene(
       page,
       (snapshot) => snapshot.nodes.filter((node) => node.provenance !== '').length === 2,
     )
