@@ -11,6 +11,8 @@ export const ERROR_TYPES = {
   model_unavailable: { status: 400, code: 40004 },
   invalid_reference: { status: 400, code: 40005 },
   content_policy: { status: 400, code: 40006 },
+  invalid_mask: { status: 400, code: 40007 },
+  feature_unavailable: { status: 400, code: 40008 },
   unauthorized: { status: 401, code: 40101 },
   admin_unauthorized: { status: 401, code: 40102 },
   insufficient_credits: { status: 402, code: 40201 },

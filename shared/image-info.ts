@@ -66,6 +66,24 @@ function webpInfo(bytes: Uint8Array): ImageInfo | null {
   return null
 }
 
+/**
+ * Whether a PNG carries transparency: an alpha channel (grey + alpha, or RGBA) or a tRNS chunk
+ * before its image data.
+ */
+export function pngHasAlpha(bytes: Uint8Array): boolean {
+  if (!pngInfo(bytes) || bytes.length < 26) return false
+  const colourType = bytes[25]
+  if (colourType === 4 || colourType === 6) return true
+  const text = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4))
+  for (let at = 8; at + 8 <= bytes.length; ) {
+    const type = text(at + 4)
+    if (type === 'tRNS') return true
+    if (type === 'IDAT' || type === 'IEND') return false
+    at += 12 + readUint32BE(bytes, at)
+  }
+  return false
+}
+
 /** Reads the real format and pixel size from an image's header, or null when it is not PNG, JPEG or WebP. */
 export function imageInfo(bytes: Uint8Array): ImageInfo | null {
   return pngInfo(bytes) ?? jpegInfo(bytes) ?? webpInfo(bytes)

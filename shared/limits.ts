@@ -5,6 +5,8 @@ export const MAX_REFERENCE_BYTES = 10 * 1024 * 1024
 export const MAX_JSON_BODY_BYTES = 256 * 1024
 /** Largest body of an edit: 16 references plus the fields, as files or as data: URLs. */
 export const MAX_EDIT_BODY_BYTES = 48 * 1024 * 1024
+/** OpenAI takes masks under 4 MB. */
+export const MAX_MASK_BYTES = 4 * 1024 * 1024
 export const REFERENCE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const
 /** The longest side a reference needs: larger frames are exported scaled down to it. */
 export const REFERENCE_MAX_SIDE = 1536

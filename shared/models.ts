@@ -18,6 +18,21 @@ export type Provider = (typeof PROVIDERS)[number]
 
 export type Sizing = 'flexible' | 'fixed'
 
+/** What each image service can do beyond plain generation and edits. */
+export interface ProviderFeatures {
+  /** Edits restricted to an area by a mask. */
+  masks: boolean
+  /** Images with a transparent background. */
+  transparency: boolean
+}
+
+export const PROVIDER_FEATURES: Record<Provider, ProviderFeatures> = {
+  openai: { masks: true, transparency: true },
+  // KIE's task API takes neither a mask nor a background setting.
+  kie: { masks: false, transparency: false },
+  preview: { masks: true, transparency: true },
+}
+
 export interface ModelSpec {
   id: ModelId
   label: string

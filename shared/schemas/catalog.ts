@@ -17,6 +17,10 @@ export const CatalogModelSchema = z.object({
   prices: z.object({ low: z.number(), medium: z.number(), high: z.number() }),
   takes_references: z.boolean(),
   max_references: z.int(),
+  /** Whether edits restricted to an area (a mask) can be served. */
+  masks: z.boolean(),
+  /** Whether a transparent background can be made. */
+  transparency: z.boolean(),
 })
 
 export type CatalogModel = z.infer<typeof CatalogModelSchema>

@@ -108,10 +108,19 @@ export const DataUrlSchema = z.string({ error: DATA_URL_MESSAGE }).check(
   }),
 )
 
+const MASK_URL_MESSAGE =
+  'The mask must be a data: URL of a PNG with transparency (data:image/png;base64,…).'
+
+/** A mask sent inside JSON: a PNG whose transparent pixels mark the area to change. */
+export const MaskDataUrlSchema = z
+  .string({ error: MASK_URL_MESSAGE })
+  .check(z.regex(/^data:image\/png;base64,[A-Za-z0-9+/=\s]+$/, { error: MASK_URL_MESSAGE }))
+
 export const EditJsonRequestSchema = z
   .strictObject(
     {
       ...imageOptionsShape,
+      mask: z.optional(MaskDataUrlSchema),
       references: z
         .array(DataUrlSchema, { error: 'Add 1 to 16 reference images.' })
         .check(

@@ -130,7 +130,20 @@ export const OpenAiJsonEditRequestSchema = z
           z.minLength(1, { error: 'images must list at least one image.' }),
           z.maxLength(16, { error: 'images may list at most 16 images.' }),
         ),
-      mask: z.optional(z.unknown()),
+      mask: z.optional(
+        z.object(
+          {
+            image_url: z
+              .string({ error: 'Give the mask as image_url with a data: URL of a PNG.' })
+              .check(
+                z.startsWith('data:image/png;base64,', {
+                  error: 'The mask must be a data: URL of a PNG (data:image/png;base64,…).',
+                }),
+              ),
+          },
+          { error: 'Give the mask as { "image_url": "data:image/png;base64,…" }.' },
+        ),
+      ),
     },
     { error: NOT_AN_OBJECT },
   )

@@ -14,5 +14,7 @@ export function catalogModel(id: 'gpt-image-2' | 'gpt-image-1.5' = 'gpt-image-2'
     prices: CREDIT_PRICES[id],
     takes_references: true,
     max_references: 16,
+    masks: true,
+    transparency: true,
   }
 }

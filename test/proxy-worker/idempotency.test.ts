@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { claimIdempotencyKey } from '../../proxy-worker/src/generation/idempotency'
 import { requestFingerprint } from '../../proxy-worker/src/generation/respond-with-generation'
+import { NO_INPUTS } from '../../proxy-worker/src/providers/image-provider'
 import { GenerateRequestSchema } from '../../shared'
 import { fakeOpenAi } from './fakes/fake-openai'
 import {
@@ -85,7 +86,7 @@ describe('Idempotency-Key', () => {
   it('frees the key of a request that stopped without finishing, once its time is up', async () => {
     const user = await createTestUser(100)
     const body = { prompt: 'orphan', quality: 'low' }
-    const fingerprint = await requestFingerprint(GenerateRequestSchema.parse(body), [])
+    const fingerprint = await requestFingerprint(GenerateRequestSchema.parse(body), NO_INPUTS)
     // What a request saves for its key before its isolate is gone.
     const orphan = await claimIdempotencyKey(
       store,

@@ -1,6 +1,13 @@
-import { decodeBase64, imageInfo, MAX_REFERENCE_BYTES, MAX_REFERENCES } from '../../../shared'
+import {
+  decodeBase64,
+  imageInfo,
+  MAX_MASK_BYTES,
+  MAX_REFERENCE_BYTES,
+  MAX_REFERENCES,
+  pngHasAlpha,
+} from '../../../shared'
 import { ApiError } from '../http/api-error'
-import type { ReferenceImage } from '../providers/image-provider'
+import type { ImageInputs, ReferenceImage } from '../providers/image-provider'
 
 const MEGABYTE = 1024 * 1024
 
@@ -39,32 +46,109 @@ export function checkReferences(
   })
 }
 
+/**
+ * Checks a mask as OpenAI defines it: a PNG under 4 MB with transparency, whose transparent pixels
+ * mark the area of the first reference to change, at exactly that reference's pixel size.
+ */
+export function checkMask(
+  mask: { bytes: Uint8Array } | null,
+  references: ReferenceImage[],
+): ReferenceImage | null {
+  if (!mask) return null
+  const [first] = references
+  if (!first) {
+    throw new ApiError(
+      'invalid_mask',
+      'A mask needs the image it applies to: send that image as the first reference.',
+    )
+  }
+  if (mask.bytes.length > MAX_MASK_BYTES) {
+    throw new ApiError(
+      'invalid_mask',
+      `The mask is too large (${(mask.bytes.length / MEGABYTE).toFixed(1)} MB): it must be under ${MAX_MASK_BYTES / MEGABYTE} MB. A mask needs only black and transparent pixels, which compress well as PNG.`,
+    )
+  }
+  const info = imageInfo(mask.bytes)
+  if (info?.mimeType !== 'image/png') {
+    throw new ApiError('invalid_mask', 'The mask must be a PNG image with transparency.')
+  }
+  if (!pngHasAlpha(mask.bytes)) {
+    throw new ApiError(
+      'invalid_mask',
+      'The mask has no transparency: make the area to change transparent and keep the rest opaque.',
+    )
+  }
+  const size = imageInfo(first.bytes)!
+  if (info.width !== size.width || info.height !== size.height) {
+    throw new ApiError(
+      'invalid_mask',
+      `The mask is ${info.width}×${info.height} but the first reference is ${size.width}×${size.height}: they must be the same size.`,
+    )
+  }
+  return { bytes: mask.bytes, mimeType: 'image/png', name: 'mask.png' }
+}
+
+function bytesOfDataUrl(dataUrl: string, what: string): Uint8Array {
+  const b64 = dataUrl.slice(dataUrl.indexOf(',') + 1).replace(/\s+/g, '')
+  try {
+    return decodeBase64(b64)
+  } catch {
+    throw new ApiError(
+      what === 'The mask' ? 'invalid_mask' : 'invalid_reference',
+      `${what} is not valid base64.`,
+    )
+  }
+}
+
 export function referencesFromDataUrls(dataUrls: string[]): ReferenceImage[] {
   return checkReferences(
-    dataUrls.map((dataUrl, index) => {
-      const b64 = dataUrl.slice(dataUrl.indexOf(',') + 1).replace(/\s+/g, '')
-      try {
-        return { bytes: decodeBase64(b64), name: `reference-${index + 1}` }
-      } catch {
-        throw new ApiError('invalid_reference', `Reference ${index + 1} is not valid base64.`)
-      }
-    }),
+    dataUrls.map((dataUrl, index) => ({
+      bytes: bytesOfDataUrl(dataUrl, `Reference ${index + 1}`),
+      name: `reference-${index + 1}`,
+    })),
   )
+}
+
+/** An edit's inputs sent inside JSON: references and an optional mask, as data: URLs. */
+export function inputsFromDataUrls(references: string[], mask: string | undefined): ImageInputs {
+  const checked = referencesFromDataUrls(references)
+  return {
+    references: checked,
+    mask: checkMask(mask ? { bytes: bytesOfDataUrl(mask, 'The mask') } : null, checked),
+  }
+}
+
+/** An edit's inputs sent as multipart file parts. */
+export function inputsFromFiles(
+  files: { bytes: Uint8Array; name: string; field: string }[],
+  maskField: string,
+): ImageInputs {
+  const masks = files.filter((file) => file.field === maskField)
+  if (masks.length > 1) throw new ApiError('invalid_mask', 'Send one mask, not several.')
+  const references = checkReferences(files.filter((file) => file.field !== maskField))
+  return { references, mask: checkMask(masks[0] ?? null, references) }
 }
 
 /** Splits multipart form data into text fields and reference files. */
 export async function splitForm(
   form: FormData,
   fileFields: readonly string[],
-): Promise<{ fields: Record<string, string>; files: { bytes: Uint8Array; name: string }[] }> {
+): Promise<{
+  fields: Record<string, string>
+  files: { bytes: Uint8Array; name: string; field: string }[]
+}> {
   const fields: Record<string, string> = {}
-  const files: { bytes: Uint8Array; name: string }[] = []
+  const files: { bytes: Uint8Array; name: string; field: string }[] = []
   for (const [name, value] of form.entries()) {
     if (fileFields.includes(name)) {
       if (typeof value === 'string') {
         throw new ApiError('invalid_reference', `"${name}" must be an image file, not text.`)
       }
-      files.push({ bytes: new Uint8Array(await value.arrayBuffer()), name: value.name })
+      files.push({
+        bytes: new Uint8Array(await value.arrayBuffer()),
+        name: value.name,
+        field: name,
+      })
     } else if (typeof value === 'string') {
       fields[name] = value
     } else {

@@ -8,7 +8,7 @@ import {
 import { sha256Hex } from '../accounts/token-hash'
 import type { AppEnv } from '../env'
 import { toApiError } from '../http/error-response'
-import type { ReferenceImage } from '../providers/image-provider'
+import type { ImageInputs } from '../providers/image-provider'
 import { claimIdempotencyKey, type IdempotencySlot } from './idempotency'
 import {
   type GenerationOutcome,
@@ -29,19 +29,20 @@ export function wantsStream(c: Context<AppEnv>, request: { stream?: boolean }): 
 
 export async function requestFingerprint(
   request: GenerateRequest,
-  references: ReferenceImage[],
+  inputs: ImageInputs,
 ): Promise<string> {
   const { stream: _stream, ...fields } = request
   const referenceDigests = await Promise.all(
-    references.map((reference) => sha256Hex(reference.bytes)),
+    inputs.references.map((reference) => sha256Hex(reference.bytes)),
   )
-  return sha256Hex(JSON.stringify({ fields, referenceDigests }))
+  const maskDigest = inputs.mask ? await sha256Hex(inputs.mask.bytes) : null
+  return sha256Hex(JSON.stringify({ fields, referenceDigests, maskDigest }))
 }
 
 export async function claimSlot(
   c: Context<AppEnv>,
   request: GenerateRequest,
-  references: ReferenceImage[],
+  inputs: ImageInputs,
 ): Promise<IdempotencySlot | null> {
   const key = c.req.header('Idempotency-Key')
   if (!key) return null
@@ -49,7 +50,7 @@ export async function claimSlot(
     c.env.STORE,
     c.get('user').id,
     key,
-    await requestFingerprint(request, references),
+    await requestFingerprint(request, inputs),
     requestDeadline(c.env),
   )
 }
@@ -63,7 +64,7 @@ export async function generateOnce(
   c: Context<AppEnv>,
   slot: IdempotencySlot | null,
   request: GenerateRequest,
-  references: ReferenceImage[],
+  inputs: ImageInputs,
   options: {
     signal: AbortSignal
     emit?: (event: StreamEvent) => void
@@ -87,7 +88,7 @@ export async function generateOnce(
       emit,
     },
     request,
-    references,
+    inputs,
   )
   const keyRecorded = work.then(
     (outcome) => slot?.finish(outcome.result),
@@ -114,12 +115,12 @@ function replayEvents(result: GenerationResult, send: (event: StreamEvent) => vo
 export async function respondWithGeneration(
   c: Context<AppEnv>,
   request: GenerateRequest,
-  references: ReferenceImage[],
+  inputs: ImageInputs,
 ): Promise<Response> {
-  const slot = await claimSlot(c, request, references)
+  const slot = await claimSlot(c, request, inputs)
   if (!wantsStream(c, request)) {
     if (slot?.replay) return c.json({ code: 0, message: 'ok', data: slot.replay })
-    const { result } = await generateOnce(c, slot, request, references, {
+    const { result } = await generateOnce(c, slot, request, inputs, {
       signal: c.req.raw.signal,
     })
     return c.json({ code: 0, message: 'ok', data: result })
@@ -127,7 +128,7 @@ export async function respondWithGeneration(
   const { response, done } = sseStream<StreamEvent>(async (send, signal) => {
     if (slot?.replay) return replayEvents(slot.replay, send)
     try {
-      const { result } = await generateOnce(c, slot, request, references, { signal, emit: send })
+      const { result } = await generateOnce(c, slot, request, inputs, { signal, emit: send })
       send({ type: 'done', result })
     } catch (error) {
       const apiError = toApiError(error)

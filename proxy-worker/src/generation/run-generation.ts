@@ -16,8 +16,8 @@ import { refundCredits, reserveCredits } from '../credits/reserve-credits'
 import { type Env, numberSetting, type UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
 import { putImage } from '../images/image-store'
-import type { ReferenceImage } from '../providers/image-provider'
-import { createProvider, providerFor } from '../providers/resolve-provider'
+import type { ImageInputs } from '../providers/image-provider'
+import { createProvider, providerForJob } from '../providers/resolve-provider'
 import { abortOrNetworkError } from '../providers/upstream-fetch'
 
 export interface GenerationContext {
@@ -67,19 +67,6 @@ const SETTLING_GRACE_MS = 2 * 60 * 1000
 const DEFAULT_IMAGE_TTL_SECONDS = 24 * 60 * 60
 const DEFAULT_REFERENCE_TTL_SECONDS = 60 * 60
 
-function unavailableModel(env: Env, model: string): ApiError {
-  const anyKey = Boolean(env.OPENAI_API_KEY || env.KIE_API_KEY)
-  return anyKey
-    ? new ApiError(
-        'model_unavailable',
-        `${model} is not available on this server. Choose another model.`,
-      )
-    : new ApiError(
-        'upstream_unconfigured',
-        'No image service is configured on this server. Let your team admin know.',
-      )
-}
-
 /** When a request that starts now can no longer be running, however it went. */
 export function requestDeadline(env: Env, now = Date.now()): number {
   return now + numberSetting(env.UPSTREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS) + SETTLING_GRACE_MS
@@ -99,11 +86,14 @@ export function unrecordedCharge(): ApiError {
 export async function runGeneration(
   context: GenerationContext,
   request: GenerateRequest,
-  references: ReferenceImage[],
+  inputs: ImageInputs,
 ): Promise<GenerationOutcome> {
   const { env, user, requestId, emit } = context
-  const provider = providerFor(env, request.model)
-  if (!provider) throw unavailableModel(env, request.model)
+  const { references, mask } = inputs
+  const provider = providerForJob(env, request.model, {
+    masks: mask !== null,
+    transparency: request.background === 'transparent',
+  })
   const spec = MODEL_SPECS[request.model]
   if (references.length > spec.maxReferences) {
     throw new ApiError(
@@ -147,6 +137,7 @@ export async function runGeneration(
       background: request.background,
       outputFormat: request.output_format,
       references,
+      mask,
       seed: request.seed ?? 0,
       signal,
       onPartial: emit

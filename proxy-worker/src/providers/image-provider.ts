@@ -15,6 +15,15 @@ export interface ReferenceImage {
   name: string
 }
 
+/** What an edit works from: its references, and the mask that limits it to an area of the first. */
+export interface ImageInputs {
+  references: ReferenceImage[]
+  /** A PNG of the first reference's size whose transparent pixels mark the area to change. */
+  mask: ReferenceImage | null
+}
+
+export const NO_INPUTS: ImageInputs = { references: [], mask: null }
+
 export interface PartialPreview {
   index: number
   partialIndex: number
@@ -32,6 +41,7 @@ export interface ImageJob {
   background: Background
   outputFormat: OutputFormat
   references: ReferenceImage[]
+  mask: ReferenceImage | null
   seed: number
   signal: AbortSignal
   /**

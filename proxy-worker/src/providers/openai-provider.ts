@@ -100,6 +100,8 @@ function requestInit(
       reference.name,
     )
   }
+  // OpenAI applies the mask to the first image: its transparent pixels are the area to change.
+  if (job.mask) form.append('mask', new Blob([job.mask.bytes], { type: 'image/png' }), 'mask.png')
   return { path: '/images/edits', init: { method: 'POST', headers, body: form } }
 }
 

@@ -1,7 +1,17 @@
 import { encodeBase64 } from '../../../shared'
+import { decodePixels } from '../images/decode-pixels'
 import { abortableDelay } from './abortable-delay'
-import type { ImageProvider } from './image-provider'
-import { renderPreviewPng } from './preview/render-preview'
+import type { ImageJob, ImageProvider } from './image-provider'
+import { type PreviewSpec, renderPreviewPng } from './preview/render-preview'
+
+/** A masked edit keeps the first reference outside the mask; WebP references are not decoded. */
+function maskedEdit(job: ImageJob): PreviewSpec['edit'] {
+  const [first] = job.references
+  if (!job.mask || !first) return undefined
+  const reference = decodePixels(first.bytes)
+  const mask = decodePixels(job.mask.bytes)
+  return reference && mask ? { reference, mask } : undefined
+}
 
 /** How much smaller the streamed partial preview is than the final image. */
 const PARTIAL_DIVISOR = 8
@@ -18,6 +28,7 @@ export function previewProvider(delayMs: number): ImageProvider {
         prompt: job.prompt,
         seed: job.seed,
         transparent: job.background === 'transparent',
+        edit: maskedEdit(job),
       }
       await Promise.all(
         Array.from({ length: job.n }, async (_, index) => {

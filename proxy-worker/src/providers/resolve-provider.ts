@@ -1,5 +1,13 @@
-import { MODEL_SPECS, type ModelId, PROVIDERS, type Provider } from '../../../shared'
+import {
+  MODEL_SPECS,
+  type ModelId,
+  PROVIDER_FEATURES,
+  PROVIDERS,
+  type Provider,
+  type ProviderFeatures,
+} from '../../../shared'
 import { type Env, numberSetting, openAiBaseUrl } from '../env'
+import { ApiError } from '../http/api-error'
 import type { ImageProvider } from './image-provider'
 import { kieProvider } from './kie-provider'
 import { openAiProvider } from './openai-provider'
@@ -14,20 +22,76 @@ function hasKey(env: Env, provider: Provider): boolean {
 }
 
 /**
- * Which provider serves a model under this configuration, or null when none can. In `auto` mode
- * the first provider with a key wins, and the preview serves only when no key is configured at all,
- * so real and preview images are never mixed.
+ * The providers that can serve a model under this configuration, best first. In `auto` mode every
+ * provider with a key qualifies, and the preview serves only when no key is configured at all, so
+ * real and preview images are never mixed.
  */
-export function providerFor(env: Env, model: ModelId): Provider | null {
+function configuredProviders(env: Env, model: ModelId): Provider[] {
   const supported = MODEL_SPECS[model].providers
   const mode = env.IMAGE_PROVIDER ?? 'auto'
   if ((PROVIDERS as readonly string[]).includes(mode)) {
     const chosen = mode as Provider
-    return supported.includes(chosen) && hasKey(env, chosen) ? chosen : null
+    return supported.includes(chosen) && hasKey(env, chosen) ? [chosen] : []
   }
   const anyKey = hasKey(env, 'openai') || hasKey(env, 'kie')
-  if (!anyKey) return 'preview'
-  return supported.find((provider) => provider !== 'preview' && hasKey(env, provider)) ?? null
+  if (!anyKey) return supported.includes('preview') ? ['preview'] : []
+  return supported.filter((provider) => provider !== 'preview' && hasKey(env, provider))
+}
+
+/** Which provider serves a model's ordinary requests, or null when none can. */
+export function providerFor(env: Env, model: ModelId): Provider | null {
+  return configuredProviders(env, model)[0] ?? null
+}
+
+/** What this server can do for a model with the providers it has. */
+export function featuresFor(env: Env, model: ModelId): ProviderFeatures {
+  const providers = configuredProviders(env, model)
+  return {
+    masks: providers.some((provider) => PROVIDER_FEATURES[provider].masks),
+    transparency: providers.some((provider) => PROVIDER_FEATURES[provider].transparency),
+  }
+}
+
+export function unavailableModel(env: Env, model: string): ApiError {
+  const anyKey = Boolean(env.OPENAI_API_KEY || env.KIE_API_KEY)
+  return anyKey
+    ? new ApiError(
+        'model_unavailable',
+        `${model} is not available on this server. Choose another model.`,
+      )
+    : new ApiError(
+        'upstream_unconfigured',
+        'No image service is configured on this server. Let your team admin know.',
+      )
+}
+
+/**
+ * The provider for one request: the first configured one that can do what it needs, so a masked
+ * edit goes to OpenAI when both OpenAI and KIE are set up. Throws, before anything is charged, when
+ * none can.
+ */
+export function providerForJob(
+  env: Env,
+  model: ModelId,
+  needs: Partial<ProviderFeatures>,
+): Provider {
+  const providers = configuredProviders(env, model)
+  if (providers.length === 0) throw unavailableModel(env, model)
+  const able = providers.find(
+    (provider) =>
+      (!needs.masks || PROVIDER_FEATURES[provider].masks) &&
+      (!needs.transparency || PROVIDER_FEATURES[provider].transparency),
+  )
+  if (able) return able
+  if (needs.masks)
+    throw new ApiError(
+      'feature_unavailable',
+      'Editing an area needs the OpenAI image service: this server uses KIE, which takes no masks. Nothing was charged. Ask your team admin to set OPENAI_API_KEY on the worker, or edit the whole image instead.',
+    )
+  throw new ApiError(
+    'feature_unavailable',
+    'A transparent background needs the OpenAI image service: this server uses KIE, which cannot make transparency. Nothing was charged. Turn off the transparent background, or ask your team admin to set OPENAI_API_KEY on the worker.',
+  )
 }
 
 export function createProvider(env: Env, provider: Provider): ImageProvider {

@@ -9,6 +9,7 @@ import { requireUser } from '../http/authenticate'
 import { limitBody } from '../http/limit-body'
 import { requireJson, valid } from '../http/validation'
 import { getImage } from '../images/image-store'
+import { NO_INPUTS } from '../providers/image-provider'
 
 const ImageIdSchema = z.object({
   id: z.string().check(z.regex(/^img_[A-Za-z0-9_-]{16,64}$/, { error: 'No image has this id.' })),
@@ -22,12 +23,12 @@ images.post(
   limitBody(MAX_JSON_BODY_BYTES),
   requireJson,
   valid('json', GenerateRequestSchema),
-  (c) => respondWithGeneration(c, c.req.valid('json'), []),
+  (c) => respondWithGeneration(c, c.req.valid('json'), NO_INPUTS),
 )
 
 images.post('/edit', requireUser, limitBody(MAX_EDIT_BODY_BYTES), async (c) => {
-  const { request, references } = await readEditRequest(c)
-  return respondWithGeneration(c, request, references)
+  const { request, inputs } = await readEditRequest(c)
+  return respondWithGeneration(c, request, inputs)
 })
 
 images.get('/:id', valid('param', ImageIdSchema), async (c) => {

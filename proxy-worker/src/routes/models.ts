@@ -9,7 +9,7 @@ import {
   QUALITIES,
 } from '../../../shared'
 import type { AppEnv, Env } from '../env'
-import { providerFor } from '../providers/resolve-provider'
+import { featuresFor, providerFor } from '../providers/resolve-provider'
 
 /** The models this server can serve now, with everything the plugin needs to build its controls. */
 export function catalog(env: Env): CatalogModel[] {
@@ -30,6 +30,7 @@ export function catalog(env: Env): CatalogModel[] {
         prices: CREDIT_PRICES[id],
         takes_references: spec.maxReferences > 0,
         max_references: spec.maxReferences,
+        ...featuresFor(env, id),
       },
     ]
   })

@@ -13,7 +13,7 @@ import {
   type StreamEvent,
 } from '../../../shared'
 import type { AppEnv } from '../env'
-import { checkReferences, referencesFromDataUrls, splitForm } from '../generation/read-references'
+import { inputsFromDataUrls, inputsFromFiles, splitForm } from '../generation/read-references'
 import { claimSlot, generateOnce } from '../generation/respond-with-generation'
 import type { DeliveredFile } from '../generation/run-generation'
 import { sseStream } from '../generation/sse-stream'
@@ -25,7 +25,7 @@ import { limitBody } from '../http/limit-body'
 import { bodyKind, parseBody, readFormBody, readJsonBody } from '../http/read-body'
 import { requireJson, valid } from '../http/validation'
 import { getImage } from '../images/image-store'
-import type { ReferenceImage } from '../providers/image-provider'
+import { type ImageInputs, NO_INPUTS } from '../providers/image-provider'
 
 type OpenAiOptions = Pick<OpenAiGenerationRequest, 'response_format' | 'stream'>
 
@@ -89,11 +89,11 @@ const USAGE_UNKNOWN = {
 async function respondOpenAi(
   c: Context<AppEnv>,
   request: GenerateRequest,
-  references: ReferenceImage[],
+  inputs: ImageInputs,
   options: OpenAiOptions,
   eventPrefix: 'image_generation' | 'image_edit',
 ): Promise<Response> {
-  const slot = await claimSlot(c, request, references)
+  const slot = await claimSlot(c, request, inputs)
   // The bytes go back in the answer; storage is needed only for URLs, or to replay a key.
   const keepImages = Boolean(slot) || options.response_format === 'url'
   // Streamed events always carry the bytes, as OpenAI's do.
@@ -102,7 +102,7 @@ async function respondOpenAi(
   const run = (signal: AbortSignal, emit?: (event: StreamEvent) => void) =>
     replay
       ? storedFiles(c, replay).then((files) => ({ result: replay, files }))
-      : generateOnce(c, slot, request, references, { signal, emit, keepImages, answerWithBytes })
+      : generateOnce(c, slot, request, inputs, { signal, emit, keepImages, answerWithBytes })
 
   if (!options.stream) {
     const { result, files } = await run(c.req.raw.signal)
@@ -165,23 +165,21 @@ async function respondOpenAi(
   return response
 }
 
-const MASKS_UNSUPPORTED = 'Masks are not supported yet: describe the change in the prompt instead.'
-
+/** OpenAI's edit shapes: multipart `image`/`image[]` and `mask` files, or JSON `images` and `mask`. */
 async function readOpenAiEdit(c: Context<AppEnv>) {
   const kind = bodyKind(c)
   if (kind === 'form') {
     const form = await readFormBody(c, 'Send the images as multipart file parts.')
-    if (form.has('mask')) throw new ApiError('invalid_request', MASKS_UNSUPPORTED)
-    const { fields, files } = await splitForm(form, ['image', 'image[]'])
+    const { fields, files } = await splitForm(form, ['image', 'image[]', 'mask'])
     return {
       body: parseBody(OpenAiFormEditFieldsSchema, fields),
-      references: checkReferences(files),
+      inputs: inputsFromFiles(files, 'mask'),
     }
   }
   if (kind === 'json') {
     const body = parseBody(OpenAiJsonEditRequestSchema, await readJsonBody(c))
-    if (body.mask) throw new ApiError('invalid_request', MASKS_UNSUPPORTED)
-    return { body, references: referencesFromDataUrls(body.images.map((image) => image.image_url)) }
+    const images = body.images.map((image) => image.image_url)
+    return { body, inputs: inputsFromDataUrls(images, body.mask?.image_url) }
   }
   throw new ApiError('unsupported_media_type', 'Send an edit as multipart/form-data or as JSON.')
 }
@@ -196,11 +194,11 @@ openAiImages.post(
   valid('json', OpenAiGenerationRequestSchema),
   (c) => {
     const body = c.req.valid('json')
-    return respondOpenAi(c, toRequest(body), [], body, 'image_generation')
+    return respondOpenAi(c, toRequest(body), NO_INPUTS, body, 'image_generation')
   },
 )
 
 openAiImages.post('/edits', requireUser, limitBody(MAX_EDIT_BODY_BYTES), async (c) => {
-  const { body, references } = await readOpenAiEdit(c)
-  return respondOpenAi(c, toRequest(body), references, body, 'image_edit')
+  const { body, inputs } = await readOpenAiEdit(c)
+  return respondOpenAi(c, toRequest(body), inputs, body, 'image_edit')
 })

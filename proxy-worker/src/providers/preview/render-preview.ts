@@ -1,5 +1,6 @@
+import { encode } from 'fast-png'
+import type { Pixels } from '../../images/decode-pixels'
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphRows } from './bitmap-font'
-import { encodePng } from './png-encoder'
 import { hashText, previewPalette, type Rgb } from './preview-palette'
 
 export interface PreviewSpec {
@@ -10,6 +11,11 @@ export interface PreviewSpec {
   index: number
   transparent: boolean
   withText: boolean
+  /**
+   * A masked edit: the reference's pixels are kept wherever the mask is opaque, and the stand-in
+   * shows only where it is transparent, as a model edits only the masked area.
+   */
+  edit?: { reference: Pixels; mask: Pixels }
 }
 
 class Canvas {
@@ -172,14 +178,51 @@ export function renderPreviewPixels(spec: PreviewSpec): Canvas {
   return canvas
 }
 
+/** Nearest-neighbour resampling, for a reference or mask whose size differs from the output's. */
+function resample(source: Pixels, width: number, height: number): Pixels {
+  if (source.width === width && source.height === height) return source
+  const rgba = new Uint8Array(width * height * 4)
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(source.height - 1, Math.floor((y * source.height) / height))
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(source.width - 1, Math.floor((x * source.width) / width))
+      const from = (sy * source.width + sx) * 4
+      rgba.set(source.rgba.subarray(from, from + 4), (y * width + x) * 4)
+    }
+  }
+  return { width, height, rgba }
+}
+
+/** Where the mask is opaque the reference shows, exactly; where it is transparent, the stand-in. */
+function keepUnmasked(canvas: Canvas, edit: NonNullable<PreviewSpec['edit']>) {
+  const reference = resample(edit.reference, canvas.width, canvas.height)
+  const mask = resample(edit.mask, canvas.width, canvas.height)
+  const out = canvas.pixels
+  for (let i = 0; i < out.length; i += 4) {
+    const keep = mask.rgba[i + 3]
+    if (keep === 0) continue
+    if (keep === 255) {
+      out.set(reference.rgba.subarray(i, i + 4), i)
+      continue
+    }
+    const k = keep / 255
+    for (let c = 0; c < 4; c++)
+      out[i + c] = Math.round(reference.rgba[i + c] * k + out[i + c] * (1 - k))
+  }
+}
+
 export async function renderPreviewPng(spec: PreviewSpec): Promise<Uint8Array> {
   const canvas = renderPreviewPixels(spec)
-  if (spec.transparent) return encodePng(canvas.width, canvas.height, canvas.pixels, 4)
-  const rgb = new Uint8Array(canvas.width * canvas.height * 3)
-  for (let i = 0, j = 0; i < canvas.pixels.length; i += 4, j += 3) {
-    rgb[j] = canvas.pixels[i]
-    rgb[j + 1] = canvas.pixels[i + 1]
-    rgb[j + 2] = canvas.pixels[i + 2]
+  if (spec.edit) keepUnmasked(canvas, spec.edit)
+  const { width, height, pixels } = canvas
+  let opaque = true
+  for (let i = 3; i < pixels.length && opaque; i += 4) opaque = pixels[i] === 255
+  if (!opaque) return encode({ width, height, data: pixels, channels: 4, depth: 8 })
+  const rgb = new Uint8Array(width * height * 3)
+  for (let i = 0, j = 0; i < pixels.length; i += 4, j += 3) {
+    rgb[j] = pixels[i]
+    rgb[j + 1] = pixels[i + 1]
+    rgb[j + 2] = pixels[i + 2]
   }
-  return encodePng(canvas.width, canvas.height, rgb, 3)
+  return encode({ width, height, data: rgb, channels: 3, depth: 8 })
 }
