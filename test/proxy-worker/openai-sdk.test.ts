@@ -114,7 +114,7 @@ describe('OpenAI-compatible edits without the SDK', () => {
     expect(await balanceOf(user.token)).toBe(98)
   })
 
-  it("refuses masks and bad sizes in OpenAI's error shape", async () => {
+  it("refuses a mask without transparency in OpenAI's error shape, saying why", async () => {
     const user = await createTestUser(100)
     const form = new FormData()
     form.append('prompt', 'restyle')
@@ -126,7 +126,9 @@ describe('OpenAI-compatible edits without the SDK', () => {
       body: form,
     })
     expect(masked.status).toBe(400)
-    expect(contractErrors('ErrorResponse', await masked.json())).toEqual([])
+    const body = (await masked.json()) as { error: { message: string } }
+    expect(contractErrors('ErrorResponse', body)).toEqual([])
+    expect(body.error.message).toContain('no transparency')
     expect(await balanceOf(user.token)).toBe(100)
   })
 })

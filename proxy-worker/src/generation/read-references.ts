@@ -124,8 +124,11 @@ export function inputsFromFiles(
   maskField: string,
 ): ImageInputs {
   const masks = files.filter((file) => file.field === maskField)
+  const images = files.filter((file) => file.field !== maskField)
   if (masks.length > 1) throw new ApiError('invalid_mask', 'Send one mask, not several.')
-  const references = checkReferences(files.filter((file) => file.field !== maskField))
+  if (masks.length > 0 && images.length === 0)
+    return { references: [], mask: checkMask(masks[0], []) }
+  const references = checkReferences(images)
   return { references, mask: checkMask(masks[0] ?? null, references) }
 }
 

@@ -1,4 +1,5 @@
 import { renderPreviewPng } from '../../../proxy-worker/src/providers/preview/render-preview'
+import { imageInfo, pngHasAlpha } from '../../../shared'
 import { base64 } from '../fixtures/tiny-images'
 import { contractErrors, multipartAsObject } from './openai-contract'
 
@@ -7,7 +8,33 @@ export interface RecordedOpenAiCall {
   path: string
   headers: Headers
   body: Record<string, unknown>
+  /** The file parts of an edit, by field name (image[] as image). */
+  files: Record<string, Uint8Array[]>
   contractErrors: string[]
+}
+
+async function filesOf(form: FormData): Promise<Record<string, Uint8Array[]>> {
+  const files: Record<string, Uint8Array[]> = {}
+  for (const [name, value] of form.entries()) {
+    if (typeof value === 'string') continue
+    const field = name.replace(/\[\]$/, '')
+    files[field] = [...(files[field] ?? []), new Uint8Array(await value.arrayBuffer())]
+  }
+  return files
+}
+
+/** OpenAI's rule for a mask: a PNG with transparency, the size of the first image. */
+function maskProblem(files: Record<string, Uint8Array[]>): string | null {
+  const [mask] = files.mask ?? []
+  const [image] = files.image ?? []
+  if (!mask) return null
+  const maskInfo = imageInfo(mask)
+  const imageSize = image ? imageInfo(image) : null
+  if (maskInfo?.mimeType !== 'image/png' || !pngHasAlpha(mask))
+    return 'Invalid mask: it must be a PNG with an alpha channel.'
+  if (maskInfo.width !== imageSize?.width || maskInfo.height !== imageSize?.height)
+    return 'Invalid mask image: it must have the same dimensions as the image.'
+  return null
 }
 
 export type OpenAiBehaviour =
@@ -60,17 +87,27 @@ export function fakeOpenAi(behaviour: OpenAiBehaviour = { kind: 'images' }) {
     const url = new URL(request.url)
     const path = url.pathname.replace(/^\/v1/, '')
     const isEdit = path === '/images/edits'
-    const body = isEdit
-      ? await multipartAsObject(await request.formData())
+    const form = isEdit ? await request.formData() : null
+    const body = form
+      ? await multipartAsObject(form)
       : ((await request.json()) as Record<string, unknown>)
+    const files = form ? await filesOf(form) : {}
     const schema = isEdit ? 'CreateImageEditRequest' : 'CreateImageRequest'
     calls.push({
       url: request.url,
       path,
       headers: request.headers,
       body,
+      files,
       contractErrors: contractErrors(schema, body),
     })
+    const badMask = maskProblem(files)
+    if (badMask) {
+      return Response.json(
+        { error: { message: badMask, type: 'invalid_request_error', param: 'mask', code: null } },
+        { status: 400 },
+      )
+    }
 
     if (behaviour.kind === 'hang') {
       await wait(3_600_000, init?.signal)

@@ -17,13 +17,17 @@ export function contractErrors(name: SchemaName, value: unknown): string[] {
 }
 
 const NUMERIC_FIELDS = new Set(['n', 'partial_images', 'output_compression'])
+/** File fields the spec declares as one binary, not a list. */
+const SINGLE_FILE_FIELDS = new Set(['mask'])
 
 /** Multipart fields are text on the wire; read them as the types the spec declares. */
 export async function multipartAsObject(form: FormData): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {}
   for (const [rawName, value] of form.entries()) {
     const name = rawName.replace(/\[\]$/, '')
-    if (typeof value !== 'string') {
+    if (typeof value !== 'string' && SINGLE_FILE_FIELDS.has(name)) {
+      out[name] = `<binary ${value.size} bytes ${value.type}>`
+    } else if (typeof value !== 'string') {
       const list = (out[name] as string[] | undefined) ?? []
       list.push(`<binary ${value.size} bytes ${value.type}>`)
       out[name] = list
