@@ -1,6 +1,7 @@
 import type { EventHandler } from '@create-figma-plugin/utilities'
 import type {
   HistoryEntry,
+  LayerPixels,
   PlacementPlan,
   Provenance,
   ReferenceImageBytes,
@@ -38,6 +39,12 @@ export interface ResolveSourcesHandler extends EventHandler {
   handler: (requestId: string, nodeIds: string[] | null, excluded: string[]) => void
 }
 
+/** A layer's own pixels, and with shapes given, the mask of the area under them. */
+export interface ExportPixelsHandler extends EventHandler {
+  name: 'EXPORT_PIXELS'
+  handler: (requestId: string, nodeId: string, shapeIds: string[]) => void
+}
+
 export interface StartPlacementHandler extends EventHandler {
   name: 'START_PLACEMENT'
   handler: (requestId: string, plan: PlacementPlan) => void
@@ -55,7 +62,7 @@ export interface PlaceImageHandler extends EventHandler {
 
 export interface FinishPlacementHandler extends EventHandler {
   name: 'FINISH_PLACEMENT'
-  handler: (jobId: string) => void
+  handler: (requestId: string, jobId: string) => void
 }
 
 export interface CancelPlacementHandler extends EventHandler {
@@ -94,6 +101,21 @@ export interface SelectionChangedHandler extends EventHandler {
 export interface ReferencesExportedHandler extends EventHandler {
   name: 'REFERENCES_EXPORTED'
   handler: (exportId: string, references: ReferenceImageBytes[], problem: string | null) => void
+}
+
+export interface PixelsExportedHandler extends EventHandler {
+  name: 'PIXELS_EXPORTED'
+  handler: (
+    requestId: string,
+    pixels: { original: LayerPixels; mask: Uint8Array | null } | null,
+    problem: string | null,
+  ) => void
+}
+
+export interface PlacementFinishedHandler extends EventHandler {
+  name: 'PLACEMENT_FINISHED'
+  /** `selected`: the results were selected, as the designer had not moved on meanwhile. */
+  handler: (requestId: string, placedIds: string[], selected: boolean) => void
 }
 
 export interface PlacementStartedHandler extends EventHandler {

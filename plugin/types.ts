@@ -13,15 +13,27 @@ export const DEFAULT_SETTINGS: Settings = {
   markAiGenerated: false,
 }
 
+/**
+ * What a selected layer is to the actions: an image, a shape drawn over something (an area to
+ * edit), a frame-like container, or something else (text).
+ */
+export type LayerRole = 'image' | 'shape' | 'frame' | 'other'
+
 /** A selected layer as the UI shows it. */
 export interface SelectionItem {
   id: string
   name: string
   type: string
+  role: LayerRole
+  /** Where it is on the page. */
+  x: number
+  y: number
   width: number
   height: number
   /** Whether results can go into its fills ("Fill selection"). */
   fillable: boolean
+  /** How it was generated, when Promptframe made it. */
+  provenance: Provenance | null
   thumbnail: Uint8Array | null
 }
 
@@ -34,8 +46,22 @@ export interface ReferenceImageBytes {
   height: number
 }
 
+/** Everything Promptframe can do; one of them is chosen in the form. */
+export type ActionId = 'create' | 'restyle' | 'edit-area' | 'expand' | 'remove-background' | 'vary'
+
+/** A layer's own pixels, encoded as PNG or JPEG, with their size. */
+export interface LayerPixels {
+  bytes: Uint8Array
+  width: number
+  height: number
+}
+
 /** What a generated layer remembers about how it was made. */
 export interface Provenance {
+  /** The action that made it; layers from before actions existed have none. */
+  action?: ActionId
+  /** The layers it was made from. */
+  sources?: string[]
   prompt: string
   model: ModelId
   size: string
@@ -47,17 +73,24 @@ export interface Provenance {
 
 export type PlacementMode = 'frames' | 'fill'
 
-export interface PlacementSlot {
-  width: number
-  height: number
-  name: string
-  /** In fill mode: the layer whose fills receive the result. */
-  targetNodeId?: string
-}
+/**
+ * Where one result goes: a new frame in a block beside the selection, a selected layer's fill, a
+ * new frame beside its own source, or a new layer exactly over its source.
+ */
+export type PlacementSlot =
+  | { kind: 'block'; width: number; height: number; name: string }
+  | { kind: 'fill'; width: number; height: number; name: string; targetNodeId: string }
+  | { kind: 'beside'; width: number; height: number; name: string; sourceNodeId: string }
+  | {
+      kind: 'over'
+      name: string
+      sourceNodeId: string
+      /** Layers hidden once the result is in place: the shapes of an edit, a cut-out's original. */
+      hideNodeIds: string[]
+    }
 
 export interface PlacementPlan {
   jobId: string
-  mode: PlacementMode
   slots: PlacementSlot[]
 }
 

@@ -2,24 +2,8 @@ import { imageInfo } from '../../shared/image-info'
 import { MAX_REFERENCE_BYTES } from '../../shared/limits'
 import type { ReferenceImageBytes } from '../types'
 import { exportedSize, referenceExportScale } from '../utilities/export-scale'
-import { type LayerLook, showsImageAsIs, soleImagePaint } from '../utilities/image-as-is'
-
-function lookOf(node: SceneNode): LayerLook {
-  const visible = <T extends { visible?: boolean }>(list: readonly T[] | symbol | undefined) =>
-    Array.isArray(list) ? list.filter((item: T) => item.visible !== false) : []
-  const strokes = 'strokes' in node ? visible(node.strokes) : []
-  const strokeWeight = 'strokeWeight' in node ? node.strokeWeight : 0
-  return {
-    width: node.width,
-    height: node.height,
-    rotation: 'rotation' in node ? node.rotation : 0,
-    opacity: 'opacity' in node ? node.opacity : 1,
-    hasChildren: 'children' in node && node.children.length > 0,
-    hasVisibleEffects: 'effects' in node && visible(node.effects).length > 0,
-    hasVisibleStrokes: strokes.length > 0 && strokeWeight !== 0,
-    visibleFills: 'fills' in node ? visible(node.fills) : [],
-  }
-}
+import { showsImageAsIs, soleImagePaint } from '../utilities/image-as-is'
+import { lookOf } from './layer-look'
 
 /** A layer that shows one image as it is: its original bytes are the best reference there is. */
 async function originalImage(node: SceneNode): Promise<ReferenceImageBytes | null> {

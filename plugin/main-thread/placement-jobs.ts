@@ -1,4 +1,5 @@
-import type { HistoryEntry, PlacementPlan, Provenance } from '../types'
+import type { HistoryEntry, PlacementPlan, PlacementSlot, Provenance } from '../types'
+import { besideRects } from '../utilities/beside-layout'
 import type { Rect } from '../utilities/layout-variations'
 import { boundsOf, layoutAnchor, layoutVariations } from '../utilities/layout-variations'
 import { pageObstacles, rectOf, selectionBounds } from './canvas-bounds'
@@ -10,17 +11,18 @@ import { showResults } from './show-results'
 
 type FillTarget = SceneNode & MinimalFillsMixin
 
-/** One place a result goes. The layer can be deleted or undone at any time while the job runs. */
+/** One place a result goes. Its layer can be deleted or undone at any time while the job runs. */
 interface Slot {
+  spec: PlacementSlot
   node: FillTarget
   /** Where the layer was, so a paid image whose layer is gone can still be placed there. */
   rect: Rect
+  /** A filled layer's own fills, brought back if no result arrives. */
   originalFills: readonly Paint[] | null
   placed: Provenance | null
 }
 
 interface Job {
-  plan: PlacementPlan
   page: PageNode
   /** The selection when the job started: results are selected only if it has not changed. */
   selectionAtStart: string[]
@@ -31,6 +33,7 @@ const jobs = new Map<string, Job>()
 
 const PLACEHOLDER_FILL: SolidPaint = { type: 'SOLID', color: { r: 0.9, g: 0.9, b: 0.92 } }
 const THUMBNAIL_WIDTH = 96
+const generatingName = (name: string) => `${name} (generating…)`
 
 function imageFill(bytes: Uint8Array): ImagePaint {
   const image = figma.createImage(bytes)
@@ -48,48 +51,120 @@ function createFrameAt(page: PageNode, rect: Rect, name: string, fills: Paint[])
   return frame
 }
 
-function placeholderSlots(plan: PlacementPlan, page: PageNode): Slot[] {
-  const sizes = plan.slots.map(({ width, height }) => ({ width, height }))
-  const block = boundsOf(layoutVariations(sizes, { x: 0, y: 0 }, []))
-  const anchor = layoutAnchor(selectionBounds(page.selection), figma.viewport.center, block)
-  return layoutVariations(sizes, anchor, pageObstacles(page)).map((rect, index) => ({
-    node: createFrameAt(page, rect, `${plan.slots[index].name} (generating…)`, [PLACEHOLDER_FILL]),
-    rect,
-    originalFills: null,
-    placed: null,
-  }))
+const placeholderAt = (page: PageNode, spec: PlacementSlot, rect: Rect): Slot => ({
+  spec,
+  node: createFrameAt(page, rect, generatingName(spec.name), [PLACEHOLDER_FILL]),
+  rect,
+  originalFills: null,
+  placed: null,
+})
+
+async function sceneNode(id: string, name: string): Promise<SceneNode> {
+  const node = await figma.getNodeByIdAsync(id)
+  if (!isAlive(node) || node.type === 'PAGE' || node.type === 'DOCUMENT')
+    throw new Error(`"${name}" was deleted. Select the layers again.`)
+  return node
 }
 
-async function fillSlots(plan: PlacementPlan): Promise<Slot[]> {
-  const nodes = await Promise.all(
-    plan.slots.map(async (slot) => {
-      const node = slot.targetNodeId ? await figma.getNodeByIdAsync(slot.targetNodeId) : null
-      if (!isAlive(node) || node.type === 'PAGE' || node.type === 'DOCUMENT' || !isFillable(node)) {
-        throw new Error(
-          `"${slot.name}" was deleted or can no longer take an image. Select the layers again.`,
-        )
-      }
-      return node
-    }),
+/** New frames in a block beside the selection (or in view), covering nothing. */
+function blockSlots(specs: PlacementSlot[], page: PageNode): Slot[] {
+  const sizes = specs.map((spec) => spec as { width: number; height: number })
+  const block = boundsOf(layoutVariations(sizes, { x: 0, y: 0 }, []))
+  const anchor = layoutAnchor(selectionBounds(page.selection), figma.viewport.center, block)
+  return layoutVariations(sizes, anchor, pageObstacles(page)).map((rect, index) =>
+    placeholderAt(page, specs[index], rect),
   )
-  return nodes.map((node) => ({
+}
+
+/** New frames of exact sizes in a row to the right of each one's source, covering nothing. */
+async function besideSlots(
+  specs: Extract<PlacementSlot, { kind: 'beside' }>[],
+  page: PageNode,
+): Promise<Slot[]> {
+  const order = [...new Set(specs.map((spec) => spec.sourceNodeId))]
+  const sources = await Promise.all(
+    order.map((id) => sceneNode(id, specs.find((spec) => spec.sourceNodeId === id)!.name)),
+  )
+  const groups = order.map((id, index) => ({
+    source: rectOf(sources[index]),
+    specs: specs.filter((spec) => spec.sourceNodeId === id),
+  }))
+  const rects = besideRects(
+    groups.map((group) => ({ source: group.source, sizes: group.specs })),
+    pageObstacles(page),
+  )
+  const placed = new Map<PlacementSlot, Slot>()
+  groups.forEach((group, g) =>
+    group.specs.forEach((spec, i) => placed.set(spec, placeholderAt(page, spec, rects[g][i]))),
+  )
+  return specs.map((spec) => placed.get(spec)!)
+}
+
+/** The selected layers themselves: results go into their fills. */
+async function fillSlot(spec: Extract<PlacementSlot, { kind: 'fill' }>): Promise<Slot> {
+  const node = await sceneNode(spec.targetNodeId, spec.name)
+  if (!isFillable(node))
+    throw new Error(`"${spec.name}" can no longer take an image. Select the layers again.`)
+  return {
+    spec,
     node,
     rect: rectOf(node),
     originalFills: node.fills as readonly Paint[],
     placed: null,
-  }))
+  }
+}
+
+/** A new layer exactly over its source, in the same parent, just above it. */
+async function overSlot(spec: Extract<PlacementSlot, { kind: 'over' }>): Promise<Slot> {
+  const source = await sceneNode(spec.sourceNodeId, spec.name)
+  const layer = figma.createRectangle()
+  const parent = source.parent ?? figma.currentPage
+  parent.insertChild(parent.children.indexOf(source) + 1, layer)
+  layer.resize(Math.max(source.width, 0.01), Math.max(source.height, 0.01))
+  layer.x = source.x
+  layer.y = source.y
+  if ('rotation' in source) layer.rotation = source.rotation
+  layer.name = generatingName(spec.name)
+  layer.fills = []
+  return { spec, node: layer, rect: rectOf(source), originalFills: null, placed: null }
+}
+
+async function slotsFor(plan: PlacementPlan, page: PageNode): Promise<Slot[]> {
+  const kind = plan.slots[0]?.kind
+  if (kind === 'block') return blockSlots(plan.slots, page)
+  if (kind === 'beside')
+    return besideSlots(plan.slots as Extract<PlacementSlot, { kind: 'beside' }>[], page)
+  const slots: Slot[] = []
+  for (const spec of plan.slots) {
+    if (spec.kind === 'fill') slots.push(await fillSlot(spec))
+    else if (spec.kind === 'over') slots.push(await overSlot(spec))
+  }
+  return slots
+}
+
+/** Takes back what did not get a result: new layers go, original fills come back. */
+function clearUnplaced(slots: Slot[]) {
+  for (const slot of slots) {
+    if (slot.placed || !isAlive(slot.node)) continue
+    try {
+      if (slot.originalFills) slot.node.fills = slot.originalFills
+      else slot.node.remove()
+    } catch {
+      // One layer that cannot be cleaned up must not leave the others behind.
+    }
+  }
 }
 
 /**
- * Makes room for a generation: placeholder frames beside the selection, or the selected layers
- * themselves. Nothing is committed to undo here, so the placeholders and the final images become
- * one undo step when the job ends.
+ * Makes room for a generation: placeholders beside the selection or beside each source, new layers
+ * over their sources, or the selected layers themselves. Nothing is committed to undo here, so
+ * the placeholders and the final images become one undo step when the job ends.
  */
 export async function startPlacement(plan: PlacementPlan) {
   const page = figma.currentPage
   const selectionAtStart = page.selection.map((node) => node.id)
-  const slots = plan.mode === 'frames' ? placeholderSlots(plan, page) : await fillSlots(plan)
-  jobs.set(plan.jobId, { plan, page, selectionAtStart, slots })
+  const slots = await slotsFor(plan, page)
+  jobs.set(plan.jobId, { page, selectionAtStart, slots })
   figma.viewport.scrollAndZoomIntoView(slots.map((slot) => slot.node))
 }
 
@@ -100,15 +175,14 @@ export function showPartial(jobId: string, index: number, bytes: Uint8Array) {
 }
 
 /** A paid image is never lost: when its layer is gone, it goes in a new frame where the layer was. */
-function layerFor(job: Job, index: number): FillTarget {
-  const slot = job.slots[index]
+function layerFor(job: Job, slot: Slot): FillTarget {
   if (isAlive(slot.node)) return slot.node
   const page = isAlive(job.page) ? job.page : figma.currentPage
-  slot.node = createFrameAt(page, slot.rect, job.plan.slots[index].name, [])
+  slot.node = createFrameAt(page, slot.rect, slot.spec.name, [])
   return slot.node
 }
 
-export function placeImage(
+export async function placeImage(
   jobId: string,
   index: number,
   bytes: Uint8Array,
@@ -118,23 +192,16 @@ export function placeImage(
   const slot = job?.slots[index]
   if (!job || !slot) return
   const fill = imageFill(bytes)
-  const recreated = !isAlive(slot.node)
-  const node = layerFor(job, index)
+  const node = layerFor(job, slot)
   node.fills = [fill]
-  if (job.plan.mode === 'frames' || recreated) node.name = job.plan.slots[index].name
+  if (slot.spec.kind !== 'fill' || node !== slot.node) node.name = slot.spec.name
   markGenerated(node, provenance)
   slot.placed = provenance
-}
-
-/** Takes back what did not get a result: placeholder frames go, original fills come back. */
-function clearUnplaced(job: Job) {
-  for (const slot of job.slots) {
-    if (slot.placed || !isAlive(slot.node)) continue
-    try {
-      if (slot.originalFills) slot.node.fills = slot.originalFills
-      else slot.node.remove()
-    } catch {
-      // One layer that cannot be cleaned up must not leave the others behind.
+  if (slot.spec.kind === 'over') {
+    // The original stays, hidden, so the two can be compared and nothing is lost.
+    for (const id of slot.spec.hideNodeIds) {
+      const hidden = await figma.getNodeByIdAsync(id)
+      if (isAlive(hidden) && 'visible' in hidden) hidden.visible = false
     }
   }
 }
@@ -166,20 +233,26 @@ async function historyEntries(job: Job): Promise<HistoryEntry[]> {
   return entries
 }
 
+export interface FinishedPlacement {
+  placedIds: string[]
+  /** Whether the results were selected (the designer had not moved on meanwhile). */
+  selected: boolean
+  history: HistoryEntry[] | null
+}
+
 /** Ends a generation as one undo step, shows the results politely and records history. */
-export async function finishPlacement(
-  jobId: string,
-): Promise<{ placed: number; history: HistoryEntry[] | null }> {
+export async function finishPlacement(jobId: string): Promise<FinishedPlacement> {
   const job = jobs.get(jobId)
-  if (!job) return { placed: 0, history: null }
+  if (!job) return { placedIds: [], selected: false, history: null }
   jobs.delete(jobId)
-  clearUnplaced(job)
+  clearUnplaced(job.slots)
   figma.commitUndo()
   const nodes = placedNodes(job)
-  showResults(job.page, nodes, job.selectionAtStart)
+  const selected = showResults(job.page, nodes, job.selectionAtStart)
   const entries = await historyEntries(job)
   return {
-    placed: nodes.length,
+    placedIds: nodes.map((node) => node.id),
+    selected,
     history: entries.length > 0 ? await addToHistory(entries) : null,
   }
 }
@@ -188,7 +261,7 @@ export function cancelPlacement(jobId: string) {
   const job = jobs.get(jobId)
   if (!job) return
   jobs.delete(jobId)
-  clearUnplaced(job)
+  clearUnplaced(job.slots)
   figma.commitUndo()
 }
 
@@ -197,6 +270,6 @@ export function cancelPlacement(jobId: string) {
  * no image go and fills come back, synchronously, as Figma runs nothing after this.
  */
 export function cancelAllPlacements() {
-  for (const job of jobs.values()) clearUnplaced(job)
+  for (const job of jobs.values()) clearUnplaced(job.slots)
   jobs.clear()
 }

@@ -1,4 +1,6 @@
-import type { SelectionItem } from '../types'
+import type { LayerRole, SelectionItem } from '../types'
+import { rectOf } from './canvas-bounds'
+import { readProvenance } from './provenance'
 
 const THUMBNAIL_HEIGHT = 64
 /** The most references a request takes. */
@@ -6,6 +8,23 @@ export const MAX_LISTED = 16
 
 /** Lines and sections have fills too, but an image in them is invisible or covered. */
 const NEVER_FILLED = new Set<NodeType>(['TEXT', 'LINE', 'SECTION', 'SLICE', 'STICKY', 'CONNECTOR'])
+const CONTAINERS = new Set<NodeType>([
+  'FRAME',
+  'COMPONENT',
+  'COMPONENT_SET',
+  'INSTANCE',
+  'GROUP',
+  'SECTION',
+])
+const SHAPES = new Set<NodeType>([
+  'RECTANGLE',
+  'ELLIPSE',
+  'POLYGON',
+  'STAR',
+  'VECTOR',
+  'LINE',
+  'BOOLEAN_OPERATION',
+])
 
 /** Layers whose fills can take a generated image in "Fill selection" mode. */
 export function isFillable(node: SceneNode): node is SceneNode & MinimalFillsMixin {
@@ -16,6 +35,20 @@ export function isFillable(node: SceneNode): node is SceneNode & MinimalFillsMix
     node.width >= 1 &&
     node.height >= 1
   )
+}
+
+function showsAnImage(node: SceneNode): boolean {
+  if ('children' in node && node.children.length > 0) return false
+  if (!('fills' in node) || node.fills === figma.mixed) return false
+  return node.fills.some((paint) => paint.type === 'IMAGE' && paint.visible !== false)
+}
+
+/** What the layer is to the actions: an image, a shape drawn over something, a frame, or other. */
+export function roleOf(node: SceneNode): LayerRole {
+  if (showsAnImage(node)) return 'image'
+  if (CONTAINERS.has(node.type)) return 'frame'
+  if (SHAPES.has(node.type)) return 'shape'
+  return 'other'
 }
 
 async function thumbnailOf(node: SceneNode): Promise<Uint8Array | null> {
@@ -31,13 +64,18 @@ async function thumbnailOf(node: SceneNode): Promise<Uint8Array | null> {
 
 /** A layer as the UI lists it, read now; no thumbnail. */
 export function describeLayer(node: SceneNode): SelectionItem {
+  const { x, y } = rectOf(node)
   return {
     id: node.id,
     name: node.name,
     type: node.type,
+    role: roleOf(node),
+    x,
+    y,
     width: node.width,
     height: node.height,
     fillable: isFillable(node),
+    provenance: readProvenance(node),
     thumbnail: null,
   }
 }

@@ -1,12 +1,15 @@
 import { emit, on } from '@create-figma-plugin/utilities'
 import type {
   CancelPlacementHandler,
+  ExportPixelsHandler,
   ExportReferencesHandler,
   FinishPlacementHandler,
   HistoryChangedHandler,
   NotifyHandler,
+  PixelsExportedHandler,
   PlaceFromHistoryHandler,
   PlaceImageHandler,
+  PlacementFinishedHandler,
   PlacementStartedHandler,
   ReferencesExportedHandler,
   ResolveSourcesHandler,
@@ -17,6 +20,7 @@ import type {
   StartupHandler,
   UiReadyHandler,
 } from '../events'
+import { exportEditArea, exportPixels } from './export-pixels'
 import { exportReference } from './export-reference'
 import { loadHistory } from './history-store'
 import { isAlive } from './is-alive'
@@ -53,6 +57,27 @@ async function exportReferences(exportId: string, nodeIds: string[]) {
   }
 }
 
+async function sendPixels(requestId: string, nodeId: string, shapeIds: string[]) {
+  const answer = (
+    pixels: Parameters<PixelsExportedHandler['handler']>[1],
+    problem: string | null,
+  ) => emit<PixelsExportedHandler>('PIXELS_EXPORTED', requestId, pixels, problem)
+  try {
+    const nodes = await Promise.all([nodeId, ...shapeIds].map((id) => figma.getNodeByIdAsync(id)))
+    if (!nodes.every(isAlive))
+      return answer(null, 'A selected layer was deleted. Select the layers again.')
+    const [target, ...shapes] = nodes as SceneNode[]
+    if (shapes.length === 0)
+      return answer({ original: await exportPixels(target), mask: null }, null)
+    answer(await exportEditArea(target, shapes), null)
+  } catch {
+    answer(
+      null,
+      'The image could not be read from the canvas. Try a smaller image, or select it again.',
+    )
+  }
+}
+
 export function registerHandlers() {
   let uiReady = false
   on<UiReadyHandler>('UI_READY', async () => {
@@ -69,6 +94,7 @@ export function registerHandlers() {
     )
   })
   on<ExportReferencesHandler>('EXPORT_REFERENCES', exportReferences)
+  on<ExportPixelsHandler>('EXPORT_PIXELS', sendPixels)
   on<StartPlacementHandler>('START_PLACEMENT', async (requestId, plan) => {
     try {
       await startPlacement(plan)
@@ -79,8 +105,9 @@ export function registerHandlers() {
   })
   on<ShowPartialHandler>('SHOW_PARTIAL', showPartial)
   on<PlaceImageHandler>('PLACE_IMAGE', placeImage)
-  on<FinishPlacementHandler>('FINISH_PLACEMENT', async (jobId) => {
-    const { history } = await finishPlacement(jobId)
+  on<FinishPlacementHandler>('FINISH_PLACEMENT', async (requestId, jobId) => {
+    const { placedIds, selected, history } = await finishPlacement(jobId)
+    emit<PlacementFinishedHandler>('PLACEMENT_FINISHED', requestId, placedIds, selected)
     if (history) emit<HistoryChangedHandler>('HISTORY_CHANGED', history)
   })
   on<CancelPlacementHandler>('CANCEL_PLACEMENT', cancelPlacement)

@@ -21,8 +21,8 @@ export function showResults(
   page: PageNode,
   nodes: readonly SceneNode[],
   selectionAtStart: string[],
-) {
-  if (nodes.length === 0) return
+): boolean {
+  if (nodes.length === 0) return false
   const undisturbed =
     figma.currentPage === page &&
     sameIds(
@@ -31,11 +31,12 @@ export function showResults(
     )
   if (undisturbed) {
     reveal(page, nodes)
-    return
+    return true
   }
   const count = nodes.length === 1 ? 'Your image is' : `Your ${nodes.length} images are`
   figma.notify(`${count} ready on "${page.name}".`, {
     timeout: 10_000,
     button: { text: 'Show', action: () => void reveal(page, nodes) },
   })
+  return false
 }

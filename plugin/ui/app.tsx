@@ -2,31 +2,32 @@ import { Button, Tabs } from '@create-figma-plugin/ui'
 import { emit } from '@create-figma-plugin/utilities'
 import { h } from 'preact'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import type { CatalogModel } from '../../shared'
+import { closestAspectRatio } from '../../shared'
+import { actionById, actionProblem, planAction } from '../actions/action-list'
 import type { PlaceFromHistoryHandler, SaveSettingsHandler } from '../events'
 import type { HistoryEntry, SelectionItem, Settings, StartupData } from '../types'
-import { costOf, generateLabel, shortfallMessage } from '../utilities/cost'
+import { generateLabel, shortfallMessage } from '../utilities/cost'
 import {
+  actionForm,
+  chosenAction,
   chosenModel,
-  effectivePrompt,
   type FormState,
   initialForm,
   promptTooLong,
 } from '../utilities/form-state'
-import { planGeneration, planProblem } from '../utilities/plan-generation'
-import { ApiFailure } from './api/api-failure'
-import { enhancePrompt, fetchAccount, fetchCatalog } from './api/worker-api'
+import { enhancePrompt } from './api/worker-api'
 import styles from './app.css'
+import { ActionPanel } from './components/action-panel'
 import { BriefReview } from './components/brief-review'
-import { CreatePanel } from './components/create-panel'
 import { HistoryPanel } from './components/history-panel'
 import { Notice, type NoticeMessage } from './components/notice'
 import { ProgressPanel } from './components/progress-panel'
 import { SettingsPanel } from './components/settings-panel'
 import { describeFailure } from './describe-failure'
 import { executeGeneration, type GenerationProgress } from './execute-generation'
-import { requestReferences } from './request-references'
 import { resolveSources } from './resolve-sources'
+import { useCatalog } from './use-catalog'
+import { useSources } from './use-sources'
 
 type Tab = 'Create' | 'History' | 'Settings'
 
@@ -47,9 +48,6 @@ export function App({
 }) {
   const [tab, setTab] = useState<Tab>(startup.settings.token ? 'Create' : 'Settings')
   const [settings, setSettings] = useState<Settings>(startup.settings)
-  const [catalog, setCatalog] = useState<CatalogModel[]>([])
-  const [catalogFailed, setCatalogFailed] = useState(false)
-  const [balance, setBalance] = useState<number | null>(null)
   const [form, setForm] = useState<FormState>(() => initialForm(startup))
   const [notice, setNotice] = useState<NoticeMessage | null>(
     startup.settings.token
@@ -63,6 +61,12 @@ export function App({
   const [brief, setBrief] = useState<string | null>(null)
   const [enhancing, setEnhancing] = useState(false)
   const jobCounter = useRef(0)
+  const showFailure = useCallback(
+    (error: unknown) => setNotice({ kind: 'error', text: describeFailure(error) }),
+    [],
+  )
+  const { catalog, catalogFailed, balance, setBalance, refresh } = useCatalog(settings, showFailure)
+  const { sources: shown, pinned, pin, unpin } = useSources(selection)
 
   const update = useCallback(
     (patch: Partial<FormState>) => setForm((current) => ({ ...current, ...patch })),
@@ -71,62 +75,40 @@ export function App({
   // A new selection brings back any layer the designer had taken out of the list.
   useEffect(() => update({ removed: [] }), [selection, update])
 
-  const refresh = useCallback(async (current: Settings) => {
-    try {
-      setCatalog(await fetchCatalog(current))
-      setCatalogFailed(false)
-      if (current.token) setBalance((await fetchAccount(current)).balance)
-    } catch (error) {
-      setCatalogFailed(
-        (failed) => failed || !(error instanceof ApiFailure && error.type === 'unauthorized'),
-      )
-      setNotice({ kind: 'error', text: describeFailure(error) })
-    }
-  }, [])
-  useEffect(() => {
-    refresh(settings)
-  }, [settings, refresh])
-
   const model = chosenModel(form, catalog)
-  const references = useMemo(
-    () => selection.filter((item) => !form.removed.includes(item.id)),
-    [selection, form.removed],
+  const candidates = useMemo(
+    () => shown.filter((item) => !form.removed.includes(item.id)),
+    [shown, form.removed],
   )
-  const formForPlan = model && {
-    mode: form.mode,
-    placement: form.placement,
-    prompt: effectivePrompt(form),
-    model,
-    size: form.ratio,
-    quality: form.quality,
-    n: form.n,
-    background: form.transparent ? ('transparent' as const) : ('auto' as const),
-    keepFixed: form.keepFixed,
-    markAiGenerated: settings.markAiGenerated,
-  }
-  const images =
-    form.placement === 'fill' ? references.filter((item) => item.fillable).length : form.n
-  const cost = model ? costOf(model, form.quality, images) : 0
-  const problem = !formForPlan
+  const action = chosenAction(form, candidates)
+  const planned = model && actionForm(form, model, candidates, settings.markAiGenerated)
+  const problem = !planned
     ? catalogFailed
       ? 'Connect to the service first (Settings)'
       : 'Loading models…'
     : promptTooLong(form)
       ? 'The prompt is too long: shorten it to 20,000 characters.'
-      : planProblem(formForPlan, references)
+      : actionProblem(planned, candidates)
+  const preview = planned && !problem ? planAction('preview', planned, candidates) : null
+  const cost = preview?.cost ?? 0
   const shortfall = balance !== null && cost > balance ? shortfallMessage(cost, balance) : null
+  const sources = planned ? actionById(action).sources(candidates, planned) : []
+  const first = sources[0]
+  const suggestedRatio = first ? closestAspectRatio(first.width, first.height) : null
 
   async function generate() {
-    if (!formForPlan || problem || shortfall) return
-    let sources: SelectionItem[]
+    if (!planned || !model || problem || shortfall) return
+    let fresh: SelectionItem[]
     try {
-      sources = await resolveSources(null, form.removed)
+      fresh = await resolveSources(pinned ? shown.map((item) => item.id) : null, form.removed)
     } catch (error) {
-      return setNotice({ kind: 'error', text: describeFailure(error) })
+      return showFailure(error)
     }
-    const stale = planProblem(formForPlan, sources)
+    const current = actionForm(form, model, fresh, settings.markAiGenerated)
+    const stale = actionProblem(current, fresh)
     if (stale) return setNotice({ kind: 'error', text: stale })
-    const plan = planGeneration(`job-${Date.now()}-${++jobCounter.current}`, formForPlan, sources)
+    const plan = planAction(`job-${Date.now()}-${++jobCounter.current}`, current, fresh)
+    const used = actionById(current.action).sources(fresh, current)
     const controller = new AbortController()
     setNotice(null)
     setJob({
@@ -138,22 +120,32 @@ export function App({
       controller,
     })
     try {
-      const placed = await executeGeneration({
+      const outcome = await executeGeneration({
         settings,
         plan,
-        designerPrompt: formForPlan.prompt,
+        model,
+        designerPrompt: current.prompt,
         signal: controller.signal,
-        exportReferences: requestReferences,
         onProgress: (progress) => {
           if (progress.balance !== undefined && progress.balance !== null)
             setBalance(progress.balance)
-          setJob((current) => current && { ...current, ...progress })
+          setJob((running) => running && { ...running, ...progress })
         },
       })
+      // The strip keeps the layers just used while their results are selected.
+      if (outcome.selected) {
+        const thumbnails = new Map(shown.map((item) => [item.id, item.thumbnail]))
+        pin(
+          used.map((item) => ({ ...item, thumbnail: thumbnails.get(item.id) ?? null })),
+          outcome.placedIds,
+        )
+      }
       setNotice({
         kind: 'info',
         text:
-          placed === 1 ? 'Placed 1 image on the canvas.' : `Placed ${placed} images on the canvas.`,
+          outcome.placed === 1
+            ? 'Placed 1 image on the canvas.'
+            : `Placed ${outcome.placed} images on the canvas.`,
       })
     } catch (error) {
       setNotice({
@@ -171,7 +163,7 @@ export function App({
     try {
       setBrief((await enhancePrompt(settings, form.prompt)).prompt)
     } catch (error) {
-      setNotice({ kind: 'error', text: describeFailure(error) })
+      showFailure(error)
     } finally {
       setEnhancing(false)
     }
@@ -205,13 +197,16 @@ export function App({
         onDiscard={() => setBrief(null)}
       />
     ) : tab === 'Create' ? (
-      <CreatePanel
+      <ActionPanel
+        action={action}
         form={form}
         update={update}
         catalog={catalog}
         model={model}
-        selection={selection}
-        references={references}
+        sources={sources}
+        pinned={pinned}
+        onUseSelection={unpin}
+        suggestedRatio={suggestedRatio}
         busy={job !== null}
         enhancing={enhancing}
         onEnhance={enhance}
@@ -271,7 +266,7 @@ export function App({
               onClick={generate}
               data-testid="generate"
             >
-              {model ? generateLabel(images, cost) : 'Generate'}
+              {preview ? generateLabel(preview.images, preview.cost) : 'Generate'}
             </Button>
           </div>
         ) : null}

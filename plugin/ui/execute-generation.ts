@@ -1,21 +1,26 @@
 import { emit } from '@create-figma-plugin/utilities'
-import { decodeBase64, type GenerationResult, type StreamEvent } from '../../shared'
+import {
+  type CatalogModel,
+  decodeBase64,
+  type GenerationResult,
+  type StreamEvent,
+} from '../../shared'
+import type { GenerationPlan, PlannedRequest } from '../actions/action-plan'
 import type {
   CancelPlacementHandler,
   FinishPlacementHandler,
   PlaceImageHandler,
+  PlacementFinishedHandler,
   PlacementStartedHandler,
   ShowPartialHandler,
   StartPlacementHandler,
 } from '../events'
-import type { Provenance, ReferenceImageBytes, Settings } from '../types'
-import type { GenerationPlan, PlannedRequest } from '../utilities/plan-generation'
+import type { Provenance, Settings } from '../types'
 import { ApiFailure, CANCELLED_MESSAGE, isAbort } from './api/api-failure'
 import { streamGeneration } from './api/stream-generation'
 import { downloadImage } from './api/worker-api'
 import { callMain } from './call-main'
-import { prepareForFigma } from './prepare-for-figma'
-import { shrinkPreview } from './preview-bytes'
+import { prepareRequest } from './prepare-request'
 
 export interface GenerationProgress {
   stage: string
@@ -26,11 +31,18 @@ export interface GenerationProgress {
 export interface ExecuteOptions {
   settings: Settings
   plan: GenerationPlan
+  model: CatalogModel
   /** The prompt as the designer wrote it, kept on the layers for Vary and Restyle. */
   designerPrompt: string
   signal: AbortSignal
-  exportReferences: (nodeIds: string[]) => Promise<ReferenceImageBytes[]>
   onProgress: (progress: Partial<GenerationProgress>) => void
+}
+
+export interface ExecutionOutcome {
+  placed: number
+  placedIds: string[]
+  /** Whether the results ended up selected on the canvas. */
+  selected: boolean
 }
 
 async function runRequest(
@@ -39,17 +51,14 @@ async function runRequest(
   onPlaced: () => void,
 ): Promise<GenerationResult> {
   const { settings, plan, signal } = options
-  const references =
-    request.referenceNodeIds.length > 0
-      ? await options.exportReferences(request.referenceNodeIds)
-      : []
+  const prepared = await prepareRequest(request, options.model)
   const jobId = plan.placement.jobId
   const placing: Promise<void>[] = []
   const handle = async (event: StreamEvent) => {
     if (event.type === 'stage') options.onProgress({ stage: event.message })
     if (event.type === 'partial') {
       const slot = request.firstSlot + event.index
-      shrinkPreview(decodeBase64(event.b64_json)).then(
+      prepared.preview(decodeBase64(event.b64_json)).then(
         (bytes) => emit<ShowPartialHandler>('SHOW_PARTIAL', jobId, slot, bytes),
         () => {},
       )
@@ -60,12 +69,13 @@ async function runRequest(
       placing.push(
         (async () => {
           const raw = await downloadImage(settings, image.url)
-          const bytes = await prepareForFigma(raw, image.mime_type, image.width, image.height)
+          const bytes = await prepared.finish(raw, image.mime_type, image.width, image.height)
           const provenance: Provenance = {
+            ...request.provenance,
             prompt: options.designerPrompt,
-            model: request.body.model ?? 'gpt-image-2',
-            size: String(request.body.size ?? '1:1'),
-            quality: request.body.quality ?? 'medium',
+            model: prepared.body.model ?? 'gpt-image-2',
+            size: String(prepared.body.size ?? '1:1'),
+            quality: prepared.body.quality ?? 'medium',
             requestId: event.request_id,
             provider: event.provider,
             preview: image.preview,
@@ -82,7 +92,7 @@ async function runRequest(
       )
     }
   }
-  const result = await streamGeneration(settings, request.body, references, signal, handle)
+  const result = await streamGeneration(settings, prepared.body, prepared, signal, handle)
   await Promise.all(placing)
   return result
 }
@@ -98,11 +108,11 @@ async function startPlacement(plan: GenerationPlan): Promise<void> {
 }
 
 /**
- * Runs a planned generation end to end: placeholders first, partial previews as they stream, each
- * final image as it lands, then one undo step. On cancel or failure, slots without an image go away.
- * Resolves with how many images were placed; throws an ApiFailure the UI can show.
+ * Runs a planned generation end to end: placeholders first, every request at once, partial
+ * previews as they stream, each final image as it lands, then one undo step. On cancel or failure,
+ * slots without an image go away. Throws an ApiFailure the UI can show.
  */
-export async function executeGeneration(options: ExecuteOptions): Promise<number> {
+export async function executeGeneration(options: ExecuteOptions): Promise<ExecutionOutcome> {
   const { plan } = options
   const jobId = plan.placement.jobId
   let placed = 0
@@ -120,7 +130,11 @@ export async function executeGeneration(options: ExecuteOptions): Promise<number
     emit<CancelPlacementHandler>('CANCEL_PLACEMENT', jobId)
     throw new ApiFailure('cancelled', CANCELLED_MESSAGE)
   }
-  emit<FinishPlacementHandler>('FINISH_PLACEMENT', jobId)
+  const [placedIds, selected] = await callMain<FinishPlacementHandler, PlacementFinishedHandler>(
+    'FINISH_PLACEMENT',
+    'PLACEMENT_FINISHED',
+    jobId,
+  )
   if (failure) {
     const reason = failure.reason
     if (isAbort(reason)) throw new ApiFailure('cancelled', CANCELLED_MESSAGE)
@@ -128,5 +142,5 @@ export async function executeGeneration(options: ExecuteOptions): Promise<number
       ? reason
       : new ApiFailure('unknown', 'Something went wrong while placing the images. Try again.')
   }
-  return placed
+  return { placed, placedIds, selected }
 }

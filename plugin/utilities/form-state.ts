@@ -7,18 +7,22 @@ import {
   parsePixelSize,
   type Quality,
 } from '../../shared'
-import type { PlacementMode, StartupData } from '../types'
+import { defaultAction } from '../actions/action-list'
+import type { ActionForm } from '../actions/action-plan'
+import type { ActionId, SelectionItem, StartupData } from '../types'
 import {
   EMPTY_STRUCTURED,
   type KeepFixed,
   type StructuredPrompt,
   structuredToPrompt,
 } from './build-prompt'
-import type { GenerationMode } from './plan-generation'
+import type { ExpandAnchor } from './expand-canvas'
 
 export interface FormState {
-  mode: GenerationMode
-  placement: PlacementMode
+  /** The chosen action; null follows the selection (Restyle with something selected, else Create). */
+  action: ActionId | null
+  placement: 'frames' | 'fill'
+  combine: boolean
   prompt: string
   structured: boolean
   fields: StructuredPrompt
@@ -28,13 +32,19 @@ export interface FormState {
   n: number
   transparent: boolean
   keepFixed: KeepFixed[]
-  /** Selected layers the designer took out of the reference list. */
+  expandBy: 'ratio' | 'margin'
+  expandRatio: AspectRatio
+  /** Added on each side, as a share of the original's width and height. */
+  expandMargin: number
+  expandAnchor: ExpandAnchor
+  /** Selected layers the designer took out of the list. */
   removed: string[]
 }
 
 export const DEFAULT_FORM: FormState = {
-  mode: 'create',
+  action: null,
   placement: 'frames',
+  combine: false,
   prompt: '',
   structured: false,
   fields: EMPTY_STRUCTURED,
@@ -44,8 +54,15 @@ export const DEFAULT_FORM: FormState = {
   n: 1,
   transparent: false,
   keepFixed: [],
+  expandBy: 'ratio',
+  expandRatio: '16:9',
+  expandMargin: 0.25,
+  expandAnchor: 'center',
   removed: [],
 }
+
+/** Variations a Vary starts with: enough to compare, not so many that it costs a lot unasked. */
+export const VARY_COUNT = 2
 
 function ratioOfSize(size: string): AspectRatio {
   if (isAspectRatio(size)) return size
@@ -60,12 +77,12 @@ export function initialForm(startup: Pick<StartupData, 'relaunch'>): FormState {
   const { provenance } = relaunch
   return {
     ...DEFAULT_FORM,
-    mode: relaunch.command === 'restyle' ? 'restyle' : 'create',
+    action: relaunch.command,
     prompt: provenance.prompt,
     modelId: provenance.model,
     ratio: ratioOfSize(provenance.size),
     quality: provenance.quality,
-    n: relaunch.command === 'vary' ? 4 : 1,
+    n: relaunch.command === 'vary' ? VARY_COUNT : 1,
   }
 }
 
@@ -84,4 +101,35 @@ export function chosenModel(form: FormState, catalog: CatalogModel[]): CatalogMo
     catalog[0] ??
     null
   )
+}
+
+export function chosenAction(form: FormState, selection: SelectionItem[]): ActionId {
+  return form.action ?? defaultAction(selection)
+}
+
+/** The form as the actions read it. */
+export function actionForm(
+  form: FormState,
+  model: CatalogModel,
+  selection: SelectionItem[],
+  markAiGenerated: boolean,
+): ActionForm {
+  return {
+    action: chosenAction(form, selection),
+    prompt: effectivePrompt(form),
+    model,
+    ratio: form.ratio,
+    quality: form.quality,
+    n: form.n,
+    transparent: form.transparent,
+    keepFixed: form.keepFixed,
+    placement: form.placement,
+    combine: form.combine,
+    expand: {
+      target:
+        form.expandBy === 'ratio' ? { ratio: form.expandRatio } : { margin: form.expandMargin },
+      anchor: form.expandAnchor,
+    },
+    markAiGenerated,
+  }
 }

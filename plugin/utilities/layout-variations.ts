@@ -33,8 +33,9 @@ export function gridRects(
   sizes: Size[],
   origin: { x: number; y: number },
   gap = LAYOUT_GAP,
+  columnCount = columnsFor(sizes.length),
 ): Rect[] {
-  const columns = Math.max(1, columnsFor(sizes.length))
+  const columns = Math.max(1, columnCount)
   const columnWidths: number[] = []
   const rowHeights: number[] = []
   sizes.forEach((size, i) => {
@@ -69,11 +70,12 @@ export function layoutVariations(
   anchor: { x: number; y: number },
   obstacles: Rect[],
   gap = LAYOUT_GAP,
+  columns = columnsFor(sizes.length),
 ): Rect[] {
   if (sizes.length === 0) return []
   let origin = { ...anchor }
   for (let attempt = 0; attempt <= obstacles.length; attempt++) {
-    const rects = gridRects(sizes, origin, gap)
+    const rects = gridRects(sizes, origin, gap, columns)
     const block = boundsOf(rects)
     const blocking = obstacles.filter((obstacle) => overlaps(block, obstacle, gap))
     if (blocking.length === 0) return rects
@@ -82,7 +84,7 @@ export function layoutVariations(
       y: origin.y,
     }
   }
-  return gridRects(sizes, origin, gap)
+  return gridRects(sizes, origin, gap, columns)
 }
 
 /** Where results start: right of the selection, or centred in the viewport when nothing is selected. */

@@ -12,6 +12,7 @@ import { authHeaders, workerFetch } from './worker-api'
 function requestBody(
   request: GenerateRequestInput,
   references: ReferenceImageBytes[],
+  mask: Uint8Array | null,
 ): { path: string; init: RequestInit } {
   if (references.length === 0) {
     return {
@@ -35,6 +36,7 @@ function requestBody(
       `reference-${index + 1}.${extension}`,
     )
   })
+  if (mask) form.append('mask', new Blob([mask as BlobPart], { type: 'image/png' }), 'mask.png')
   return { path: '/v1/images/edit', init: { body: form } }
 }
 
@@ -42,11 +44,11 @@ function requestBody(
 export async function streamGeneration(
   settings: Settings,
   request: GenerateRequestInput,
-  references: ReferenceImageBytes[],
+  inputs: { references: ReferenceImageBytes[]; mask: Uint8Array | null },
   signal: AbortSignal,
   onEvent: (event: StreamEvent) => Promise<void> | void,
 ): Promise<GenerationResult> {
-  const { path, init } = requestBody(request, references)
+  const { path, init } = requestBody(request, inputs.references, inputs.mask)
   const response = await workerFetch(settings, path, {
     ...init,
     method: 'POST',

@@ -90,6 +90,11 @@ export class FakeDocument {
         for (const page of this.pages) page.dropFromSelection(node)
       },
       exportDelayMs: (node) => this.exportDelays.get(node.id) ?? this.defaultExportDelayMs,
+      create: (kind) => {
+        const node = this.track(new kind(this.env))
+        this.recordCreated(node)
+        return node
+      },
       fillsChanging: (node, before) => {
         if (!this.#uncommitted.fills.has(node)) this.#uncommitted.fills.set(node, before)
       },

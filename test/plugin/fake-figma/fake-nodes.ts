@@ -18,6 +18,8 @@ export interface FakeEnvironment {
   forget(node: FakeSceneNode): void
   /** How long an export of this layer takes, so ordering bugs show. */
   exportDelayMs(node: FakeSceneNode): number
+  /** Makes and tracks a new layer of this class (for clone). */
+  create<T extends FakeSceneNode>(kind: new (env: FakeEnvironment) => T): T
   /** Fills are about to change: what undo would bring back. */
   fillsChanging(node: FakeSceneNode, before: readonly Paint[]): void
 }
@@ -43,6 +45,7 @@ type UsedNodeMembers =
   | 'height'
   | 'rotation'
   | 'opacity'
+  | 'visible'
   | 'removed'
   | 'remove'
   | 'setPluginData'
@@ -52,10 +55,12 @@ type UsedNodeMembers =
   | 'setRelaunchData'
   | 'absoluteBoundingBox'
   | 'absoluteRenderBounds'
+  | 'absoluteTransform'
 
 export interface FakeContainer {
   readonly children: FakeSceneNode[]
   appendChild(child: FakeSceneNode): void
+  insertChild(index: number, child: FakeSceneNode): void
   removeChild(child: FakeSceneNode): void
 }
 
@@ -94,6 +99,7 @@ export abstract class FakeSceneNode implements Pick<FrameNode, UsedNodeMembers> 
   #height = 100
   #rotation = 0
   #opacity = 1
+  #visible = true
   readonly #pluginData = new Map<string, string>()
   readonly #sharedPluginData = new Map<string, string>()
   #relaunchData: { [command: string]: string } = {}
@@ -166,6 +172,15 @@ export abstract class FakeSceneNode implements Pick<FrameNode, UsedNodeMembers> 
     this.#rotation = value
     this.env.changed()
   }
+  get visible() {
+    this.live('get_visible')
+    return this.#visible
+  }
+  set visible(value: boolean) {
+    this.live('set_visible')
+    this.#visible = value
+    this.env.changed()
+  }
   get opacity() {
     this.live('get_opacity')
     return this.#opacity
@@ -189,6 +204,17 @@ export abstract class FakeSceneNode implements Pick<FrameNode, UsedNodeMembers> 
     this.live('get_absoluteTransform')
     const origin = this.#parentOrigin
     return { x: origin.x + this.#x, y: origin.y + this.#y }
+  }
+
+  /** Figma's 2×3 matrix from the layer's own space to the page. */
+  get absoluteTransform(): Transform {
+    this.live('get_absoluteTransform')
+    const { x, y } = this.absoluteTransformOrigin
+    const angle = (this.#rotation * Math.PI) / 180
+    return [
+      [Math.cos(angle), Math.sin(angle), x],
+      [-Math.sin(angle), Math.cos(angle), y],
+    ]
   }
 
   get absoluteBoundingBox(): Rect {
@@ -231,6 +257,29 @@ export abstract class FakeSceneNode implements Pick<FrameNode, UsedNodeMembers> 
     this.#removed = true
     this.env.forget(this)
     for (const child of inside) child.markRemoved()
+  }
+
+  /** A copy in the same parent, just above the original (its children copied too). */
+  clone(): this {
+    this.live('clone')
+    const copy = this.env.create(this.constructor as new (env: FakeEnvironment) => this)
+    this.copyInto(copy)
+    const parent = this.#parent
+    if (parent) parent.insertChild(parent.children.indexOf(this) + 1, copy)
+    return copy
+  }
+
+  /** Copies what a clone keeps; subclasses add their own. */
+  protected copyInto(copy: FakeSceneNode) {
+    copy.#name = this.#name
+    copy.#x = this.#x
+    copy.#y = this.#y
+    copy.#width = this.#width
+    copy.#height = this.#height
+    copy.#rotation = this.#rotation
+    copy.#opacity = this.#opacity
+    copy.#visible = this.#visible
+    for (const [key, value] of this.#pluginData) copy.#pluginData.set(key, value)
   }
 
   /** Figma's overloads also cover SVG and video; the plugin only exports PNG and JPG. */
@@ -322,6 +371,14 @@ export abstract class FakeFillsNode
     this.live('set_strokeWeight')
     this.#strokeWeight = value
   }
+  protected override copyInto(copy: FakeSceneNode) {
+    super.copyInto(copy)
+    const target = copy as FakeFillsNode
+    target.#fills = this.#fills
+    target.#strokes = this.#strokes
+    target.#effects = this.#effects
+    target.#strokeWeight = this.#strokeWeight
+  }
   get effects(): readonly Effect[] {
     this.live('get_effects')
     return this.#effects
@@ -339,8 +396,23 @@ export class FakeRectangle extends FakeFillsNode {
 export class FakeEllipse extends FakeFillsNode {
   readonly type = 'ELLIPSE' as const
 }
+/** A vector or pencil stroke: its geometry is SVG path data, as in Figma's vectorPaths. */
 export class FakeVector extends FakeFillsNode {
   readonly type = 'VECTOR' as const
+  #paths: VectorPaths = []
+  get vectorPaths(): VectorPaths {
+    this.live('get_vectorPaths')
+    return this.#paths
+  }
+  set vectorPaths(value: VectorPaths) {
+    this.live('set_vectorPaths')
+    this.#paths = value
+    this.env.changed()
+  }
+  protected override copyInto(copy: FakeSceneNode) {
+    super.copyInto(copy)
+    ;(copy as FakeVector).#paths = this.#paths
+  }
 }
 export class FakeText extends FakeFillsNode {
   readonly type = 'TEXT' as const
@@ -372,6 +444,17 @@ function appendTo(container: FakeContainer, child: FakeSceneNode, env: FakeEnvir
   env.changed()
 }
 
+function insertInto(
+  container: FakeContainer,
+  index: number,
+  child: FakeSceneNode,
+  env: FakeEnvironment,
+) {
+  appendTo(container, child, env)
+  container.children.splice(container.children.indexOf(child), 1)
+  container.children.splice(Math.min(index, container.children.length), 0, child)
+}
+
 function detach(container: FakeContainer, child: FakeSceneNode) {
   const index = container.children.indexOf(child)
   if (index !== -1) container.children.splice(index, 1)
@@ -380,6 +463,19 @@ function detach(container: FakeContainer, child: FakeSceneNode) {
 /** Frames, components, instances and sections: fills and children. */
 export abstract class FakeFrameLike extends FakeFillsNode implements FakeContainer {
   readonly #children: FakeSceneNode[] = []
+  #clipsContent = true
+  get clipsContent() {
+    this.live('get_clipsContent')
+    return this.#clipsContent
+  }
+  set clipsContent(value: boolean) {
+    this.live('set_clipsContent')
+    this.#clipsContent = value
+  }
+  insertChild(index: number, child: FakeSceneNode) {
+    this.live('insertChild')
+    insertInto(this, index, child, this.env)
+  }
   constructor(env: FakeEnvironment) {
     super(env)
     this.fills = [{ type: 'SOLID', color: { r: 1, g: 1, b: 1 } }]
@@ -414,6 +510,10 @@ export class FakeSection extends FakeFrameLike {
 export class FakeGroup extends FakeSceneNode implements FakeContainer {
   readonly type = 'GROUP' as const
   readonly #children: FakeSceneNode[] = []
+  insertChild(index: number, child: FakeSceneNode) {
+    this.live('insertChild')
+    insertInto(this, index, child, this.env)
+  }
   get children(): FakeSceneNode[] {
     this.live('get_children')
     return this.#children
@@ -449,6 +549,9 @@ export class FakePage implements FakeContainer, Pick<PageNode, 'name' | 'removed
   }
   appendChild(child: FakeSceneNode) {
     appendTo(this, child, this.env)
+  }
+  insertChild(index: number, child: FakeSceneNode) {
+    insertInto(this, index, child, this.env)
   }
   removeChild(child: FakeSceneNode) {
     detach(this, child)

@@ -40,8 +40,8 @@ const provenance: Provenance = {
 function framesPlan(count: number): PlacementPlan {
   return {
     jobId: `job-${count}`,
-    mode: 'frames',
     slots: Array.from({ length: count }, (_, i) => ({
+      kind: 'block' as const,
       width: 1920,
       height: 1080,
       name: `a fox ${i + 1}`,
@@ -89,7 +89,7 @@ describe('placing results', () => {
     const [node] = figmaFake.currentPage.children as FakeFillsNode[]
     showPartial('job-1', 0, png(16, 9))
     const partialHash = (node.fills[0] as ImagePaint).imageHash
-    placeImage('job-1', 0, png(192, 108), provenance)
+    await placeImage('job-1', 0, png(192, 108), provenance)
     const fill = node.fills[0] as ImagePaint
     expect(fill).toMatchObject({ type: 'IMAGE', scaleMode: 'FILL' })
     expect(fill.imageHash).not.toBe(partialHash)
@@ -101,10 +101,10 @@ describe('placing results', () => {
   it('ends a generation as one undo step, selects the results and records history', async () => {
     await startPlacement(framesPlan(2))
     const before = figmaFake.undoSteps
-    placeImage('job-2', 0, png(64, 36), provenance)
-    placeImage('job-2', 1, png(64, 36), { ...provenance, requestId: 'req-1' })
-    const { placed, history } = await finishPlacement('job-2')
-    expect(placed).toBe(2)
+    await placeImage('job-2', 0, png(64, 36), provenance)
+    await placeImage('job-2', 1, png(64, 36), { ...provenance, requestId: 'req-1' })
+    const { placedIds, history } = await finishPlacement('job-2')
+    expect(placedIds).toHaveLength(2)
     expect(figmaFake.undoSteps).toBe(before + 1)
     expect(figmaFake.currentPage.selection).toHaveLength(2)
     expect(history).toHaveLength(2)
@@ -117,7 +117,7 @@ describe('placing results', () => {
 
   it('removes the placeholders that got no image on cancel, and keeps those that did', async () => {
     await startPlacement(framesPlan(3))
-    placeImage('job-3', 1, png(64, 36), provenance)
+    await placeImage('job-3', 1, png(64, 36), provenance)
     cancelPlacement('job-3')
     expect(figmaFake.currentPage.children.map((node) => node.name)).toEqual(['a fox 2'])
   })
@@ -127,8 +127,7 @@ describe('placing results', () => {
     const original = target.fills
     await startPlacement({
       jobId: 'fill',
-      mode: 'fill',
-      slots: [{ width: 375, height: 812, name: target.name, targetNodeId: target.id }],
+      slots: [{ kind: 'fill', width: 375, height: 812, name: target.name, targetNodeId: target.id }],
     })
     showPartial('fill', 0, png(10, 20))
     expect(target.fills[0].type).toBe('IMAGE')
@@ -187,7 +186,7 @@ describe('references', () => {
 describe('history', () => {
   it('places a result again from the image the file already holds, beside the selection', async () => {
     await startPlacement(framesPlan(1))
-    placeImage('job-1', 0, png(64, 36), provenance)
+    await placeImage('job-1', 0, png(64, 36), provenance)
     await finishPlacement('job-1')
     const [entry] = await loadHistory()
     const [original] = figmaFake.currentPage.children as FakeFillsNode[]
@@ -225,10 +224,10 @@ describe('layers removed while a generation runs', () => {
     const [first, second] = figmaFake.currentPage.children as FakeFillsNode[]
     const where = first.absoluteBoundingBox
     first.remove()
-    placeImage('job-2', 0, png(64, 36), provenance)
-    placeImage('job-2', 1, png(64, 36), provenance)
-    const { placed, history } = await finishPlacement('job-2')
-    expect(placed).toBe(2)
+    await placeImage('job-2', 0, png(64, 36), provenance)
+    await placeImage('job-2', 1, png(64, 36), provenance)
+    const { placedIds, history } = await finishPlacement('job-2')
+    expect(placedIds).toHaveLength(2)
     expect(history).toHaveLength(2)
     const again = figmaFake.currentPage.children.find((node) => node !== second) as FakeFillsNode
     expect(again.absoluteBoundingBox).toEqual(where)
@@ -245,7 +244,7 @@ describe('layers removed while a generation runs', () => {
     const rects = figmaFake.currentPage.children.map((node) => node.absoluteBoundingBox)
     figmaFake.document.undoPending()
     expect(figmaFake.currentPage.children).toHaveLength(0)
-    placeImage('job-3', 2, png(64, 36), provenance)
+    await placeImage('job-3', 2, png(64, 36), provenance)
     await finishPlacement('job-3')
     expect(figmaFake.currentPage.children.map((node) => node.absoluteBoundingBox)).toEqual([
       rects[2],
@@ -264,11 +263,10 @@ describe('layers removed while a generation runs', () => {
     const target = frame(100, 200, 375, 812)
     await startPlacement({
       jobId: 'fill',
-      mode: 'fill',
-      slots: [{ width: 375, height: 812, name: 'Phone', targetNodeId: target.id }],
+      slots: [{ kind: 'fill', width: 375, height: 812, name: 'Phone', targetNodeId: target.id }],
     })
     target.remove()
-    placeImage('fill', 0, png(10, 20), provenance)
+    await placeImage('fill', 0, png(10, 20), provenance)
     const [placed] = figmaFake.currentPage.children as FakeFillsNode[]
     expect(placed.absoluteBoundingBox).toEqual({ x: 100, y: 200, width: 375, height: 812 })
     expect(placed.name).toBe('Phone')
@@ -279,7 +277,7 @@ describe('layers removed while a generation runs', () => {
     const before = figmaFake.undoSteps
     await startPlacement(framesPlan(1))
     showPartial('job-1', 0, png(16, 9))
-    placeImage('job-1', 0, png(64, 36), provenance)
+    await placeImage('job-1', 0, png(64, 36), provenance)
     expect(figmaFake.undoSteps).toBe(before)
     await finishPlacement('job-1')
     expect(figmaFake.undoSteps).toBe(before + 1)
@@ -291,11 +289,10 @@ describe('closing mid-generation', () => {
     const target = frame(0, 0, 375, 812)
     const original = target.fills
     await startPlacement(framesPlan(2))
-    placeImage('job-2', 0, png(64, 36), provenance)
+    await placeImage('job-2', 0, png(64, 36), provenance)
     await startPlacement({
       jobId: 'fill',
-      mode: 'fill',
-      slots: [{ width: 375, height: 812, name: 'Phone', targetNodeId: target.id }],
+      slots: [{ kind: 'fill', width: 375, height: 812, name: 'Phone', targetNodeId: target.id }],
     })
     showPartial('fill', 0, png(10, 20))
     figmaFake.on('close', cancelAllPlacements)
@@ -311,7 +308,7 @@ describe('finishing politely', () => {
     const elsewhere = frame(-2000, 0, 100, 100)
     await startPlacement(framesPlan(1))
     figmaFake.currentPage.selection = [elsewhere]
-    placeImage('job-1', 0, png(64, 36), provenance)
+    await placeImage('job-1', 0, png(64, 36), provenance)
     const scrolls = figmaFake.scrolledTo.length
     await finishPlacement('job-1')
     expect(figmaFake.currentPage.selection).toEqual([elsewhere])
@@ -328,8 +325,8 @@ describe('finishing politely', () => {
     await startPlacement(framesPlan(2))
     const other = figmaFake.document.addPage('Page 2')
     await figmaFake.setCurrentPageAsync(other as unknown as PageNode)
-    placeImage('job-2', 0, png(64, 36), provenance)
-    placeImage('job-2', 1, png(64, 36), provenance)
+    await placeImage('job-2', 0, png(64, 36), provenance)
+    await placeImage('job-2', 1, png(64, 36), provenance)
     await finishPlacement('job-2')
     expect(figmaFake.currentPage).toBe(other)
     const notice = figmaFake.notifications.at(-1)!

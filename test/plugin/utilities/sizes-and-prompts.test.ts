@@ -91,19 +91,19 @@ describe('relaunch', () => {
     preview: true,
   }
 
-  it('prefills Vary with four variations of the same prompt and shape', () => {
+  it('opens Vary on the layer with two variations, its prompt, shape and quality', () => {
     expect(initialForm({ relaunch: { command: 'vary', provenance } })).toMatchObject({
-      mode: 'create',
+      action: 'vary',
       prompt: 'a fox',
       ratio: '16:9',
       quality: 'high',
-      n: 4,
+      n: 2,
     })
   })
 
-  it('opens Restyle in restyle mode', () => {
+  it('opens Restyle on the layer with its prompt', () => {
     expect(initialForm({ relaunch: { command: 'restyle', provenance } })).toMatchObject({
-      mode: 'restyle',
+      action: 'restyle',
       prompt: 'a fox',
     })
   })
