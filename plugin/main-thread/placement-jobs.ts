@@ -94,9 +94,9 @@ async function besideSlots(
     pageObstacles(page),
   )
   const placed = new Map<PlacementSlot, Slot>()
-  groups.forEach((group, g) =>
-    group.specs.forEach((spec, i) => placed.set(spec, placeholderAt(page, spec, rects[g][i]))),
-  )
+  for (const [g, group] of groups.entries())
+    for (const [i, spec] of group.specs.entries())
+      placed.set(spec, placeholderAt(page, spec, rects[g][i]))
   return specs.map((spec) => placed.get(spec)!)
 }
 

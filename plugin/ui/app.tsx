@@ -29,7 +29,8 @@ import { resolveSources } from './resolve-sources'
 import { useCatalog } from './use-catalog'
 import { useSources } from './use-sources'
 
-type Tab = 'Create' | 'History' | 'Settings'
+/** "Create" names the text-to-image action, so the main tab is "Make". */
+type Tab = 'Make' | 'History' | 'Settings'
 
 interface RunningJob extends GenerationProgress {
   total: number
@@ -46,7 +47,7 @@ export function App({
   selection: SelectionItem[]
   history: HistoryEntry[]
 }) {
-  const [tab, setTab] = useState<Tab>(startup.settings.token ? 'Create' : 'Settings')
+  const [tab, setTab] = useState<Tab>(startup.settings.token ? 'Make' : 'Settings')
   const [settings, setSettings] = useState<Settings>(startup.settings)
   const [form, setForm] = useState<FormState>(() => initialForm(startup))
   const [notice, setNotice] = useState<NoticeMessage | null>(
@@ -173,7 +174,7 @@ export function App({
     setSettings(next)
     emit<SaveSettingsHandler>('SAVE_SETTINGS', next)
     setNotice(next.token ? { kind: 'info', text: 'Settings saved.' } : null)
-    if (next.token) setTab('Create')
+    if (next.token) setTab('Make')
   }
 
   function reuse(entry: HistoryEntry) {
@@ -183,7 +184,7 @@ export function App({
       quality: entry.provenance.quality,
       structured: false,
     })
-    setTab('Create')
+    setTab('Make')
   }
 
   const body =
@@ -196,7 +197,7 @@ export function App({
         }}
         onDiscard={() => setBrief(null)}
       />
-    ) : tab === 'Create' ? (
+    ) : tab === 'Make' ? (
       <ActionPanel
         action={action}
         form={form}
@@ -227,7 +228,7 @@ export function App({
         value={tab}
         onValueChange={(value) => setTab(value as Tab)}
         options={[
-          { value: 'Create', children: null },
+          { value: 'Make', children: null },
           { value: 'History', children: null },
           { value: 'Settings', children: null },
         ]}
@@ -243,7 +244,7 @@ export function App({
             startedAt={job.startedAt}
             onCancel={() => job.controller.abort()}
           />
-        ) : tab === 'Create' && brief === null ? (
+        ) : tab === 'Make' && brief === null ? (
           <div>
             <div class={styles.spread}>
               <span class={styles.muted} data-testid="balance">

@@ -35,14 +35,9 @@ async function requestPixels(nodeId: string, shapeIds: string[]) {
 
 const asReference = (
   bytes: Uint8Array,
+  mimeType: 'image/png' | 'image/jpeg',
   size: { width: number; height: number },
-): ReferenceImageBytes => ({
-  nodeId: 'prepared',
-  name: 'reference.png',
-  bytes,
-  mimeType: 'image/png',
-  ...size,
-})
+): ReferenceImageBytes => ({ nodeId: 'prepared', name: 'reference', bytes, mimeType, ...size })
 
 /** Scale that makes a preview of the whole original at most PREVIEW_MAX_SIDE on its longest side. */
 const previewScaleOf = (size: { width: number; height: number }) =>
@@ -72,7 +67,7 @@ export async function prepareRequest(
     const edit = await prepareAreaEdit(original, mask, model)
     return {
       body: { ...request.body, size: formatPixelSize(edit.size) },
-      references: [asReference(edit.reference, edit.size)],
+      references: [asReference(edit.reference, 'image/jpeg', edit.size)],
       mask: edit.mask,
       finish: (bytes) => compositeAreaEdit(original, mask, edit.region, bytes),
       preview: (bytes) =>
@@ -85,7 +80,7 @@ export async function prepareRequest(
   const expansion = await prepareExpansion(original, canvas, model)
   return {
     body: { ...request.body, size: formatPixelSize(expansion.size) },
-    references: [asReference(expansion.reference, expansion.size)],
+    references: [asReference(expansion.reference, 'image/png', expansion.size)],
     mask: expansion.mask,
     finish: (bytes) => compositeExpansion(original, canvas, bytes),
     preview: (bytes) => compositeExpansion(original, canvas, bytes, previewScaleOf(canvas)),

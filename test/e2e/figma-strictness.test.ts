@@ -84,7 +84,8 @@ describe('the plugin against a harness as strict as Figma', () => {
     const targets = ['Mobile mockup', 'Product card']
     const before = (await scene(page)).nodes.filter((node) => targets.includes(node.name))
     await selectByName(page, targets)
-    await plugin(page).getByText('Fill selection').click()
+    await plugin(page).getByRole('radio', { name: 'Create' }).click()
+    await plugin(page).getByText('Fill selected layers').click()
     await typePrompt(page, 'Closed halfway')
     await expect
       .poll(() => plugin(page).locator('[data-testid="generate"]').textContent())
@@ -150,11 +151,10 @@ describe('the plugin against a harness as strict as Figma', () => {
     expect(await pluginFrame(page).evaluate(() => (window as { __pwned?: number }).__pwned)).toBe(
       undefined,
     )
-    await plugin(page).getByText('Restyle selection').click()
     await expect
       .poll(() => plugin(page).locator('[data-reference]').first().getAttribute('title'))
       .toBe(HOSTILE)
-    await plugin(page).getByText('Create', { exact: true }).last().click()
+    await plugin(page).getByRole('radio', { name: 'Create' }).click()
     await plugin(page).getByText('1', { exact: true }).click()
     await plugin(page).getByText('Low').click()
     await plugin(page).locator('[data-testid="generate"]').click()
@@ -207,7 +207,6 @@ describe('the plugin against a harness as strict as Figma', () => {
   it('does not let a slow export overwrite a newer selection', async () => {
     const user = await env.createUser(10)
     const page = await env.openPlugin(user.token)
-    await plugin(page).getByText('Restyle selection').click()
     const [hero] = await idsByName(page, ['Landing hero'])
     const [card] = await idsByName(page, ['Product card'])
     await page.evaluate(

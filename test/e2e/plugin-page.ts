@@ -1,10 +1,14 @@
 import { join } from 'node:path'
 import type { Frame, Page } from 'playwright-core'
 import { ARTIFACTS } from './e2e-environment'
-import type { SceneSnapshot } from './harness/scene-snapshot'
+import type { FrameSpec, SceneSnapshot } from './harness/scene-snapshot'
 
 /** What the harness page offers tests (test/e2e/harness/harness-page.ts). */
 export interface HarnessApi {
+  add(spec: FrameSpec, select?: boolean): void
+  addImage(select?: boolean, spec?: Partial<FrameSpec>): Promise<void>
+  addPhotoWithArea(): Promise<void>
+  addPhoto(name: string, width: number, height: number, select?: boolean): Promise<void>
   scene(): SceneSnapshot
   select(ids: string[]): void
   remove(ids: string[]): void

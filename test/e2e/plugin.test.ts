@@ -28,7 +28,7 @@ describe('the plugin in a browser, against the real local worker', () => {
       .poll(() => plugin(page).locator('[data-testid="balance"]').textContent())
       .toContain('100 credits')
     await typePrompt(page, 'A citrus soda bottle on a wet studio table, orange and teal')
-    await plugin(page).locator('[data-ratio="16:9"]').click()
+    await plugin(page).getByRole('radio', { name: '16:9' }).click()
     await plugin(page).getByText('2', { exact: true }).click()
     await expect
       .poll(() => plugin(page).locator('[data-testid="generate"]').textContent())
@@ -57,16 +57,19 @@ describe('the plugin in a browser, against the real local worker', () => {
     await screenshot(page, 'text-to-image')
   })
 
-  it('restyles a selected frame, sending it as a reference', async () => {
+  it('restyles selected frames combined into one set, with a layer taken out of the list', async () => {
     const user = await env.createUser(100)
     const page = await env.openPlugin(user.token)
-    await selectByName(page, ['Landing hero', 'Product card'])
-    await plugin(page).getByText('Restyle selection').click()
-    await expect.poll(() => plugin(page).locator('[data-reference]').count()).toBe(2)
+    await selectByName(page, ['Landing hero', 'Product card', 'Mobile mockup'])
+    await expect.poll(() => plugin(page).locator('[data-reference]').count()).toBe(3)
     await plugin(page).getByLabel('Remove Product card').click()
-    await expect.poll(() => plugin(page).locator('[data-reference]').count()).toBe(1)
+    await expect.poll(() => plugin(page).locator('[data-reference]').count()).toBe(2)
+    await plugin(page).getByText('Combine into one').click()
     await typePrompt(page, 'Restyle as a watercolour illustration')
-    await plugin(page).locator('[data-ratio="3:2"]').click()
+    await plugin(page).getByRole('radio', { name: '3:2' }).click()
+    await expect
+      .poll(() => plugin(page).locator('[data-testid="generate"]').textContent())
+      .toBe('Generate 1 · 6 credits')
     await plugin(page).locator('[data-testid="generate"]').click()
     await waitForScene(page, (snapshot) =>
       snapshot.nodes.some((node) => node.provenance !== '' && node.fill?.type === 'IMAGE'),
@@ -75,14 +78,15 @@ describe('the plugin in a browser, against the real local worker', () => {
     expect(account.ledger.at(-1)?.reason).toBe('edit gpt-image-2 medium x1')
     const [result] = (await scene(page)).nodes.filter((node) => node.provenance !== '')
     expect([result.width, result.height]).toEqual([1620, 1080])
-    await screenshot(page, 'restyle')
+    await screenshot(page, 'restyle-combined')
   })
 
   it('fills several selected layers, each at its own shape', async () => {
     const user = await env.createUser(100)
     const page = await env.openPlugin(user.token)
     await selectByName(page, ['Mobile mockup', 'Product card'])
-    await plugin(page).getByText('Fill selection').click()
+    await plugin(page).getByRole('radio', { name: 'Create' }).click()
+    await plugin(page).getByText('Fill selected layers').click()
     await typePrompt(page, 'Bold abstract gradient background')
     await expect
       .poll(() => plugin(page).locator('[data-testid="generate"]').textContent())
@@ -204,10 +208,10 @@ describe('the plugin in a browser, against the real local worker', () => {
       .toBe('A lighthouse at dusk')
     await expect
       .poll(() => plugin(page).locator('[data-testid="generate"]').textContent())
-      .toBe('Generate 4 · 48 credits')
-    expect(await plugin(page).locator('[data-ratio="16:9"]').getAttribute('aria-pressed')).toBe(
-      'true',
-    )
+      .toBe('Generate 2 · 24 credits')
+    expect(
+      await plugin(page).getByRole('radio', { name: 'Vary' }).getAttribute('aria-checked'),
+    ).toBe('true')
   })
 
   it('reopens in restyle mode from the Restyle relaunch button, with the layer as reference', async () => {

@@ -45,6 +45,7 @@ export function RadioGroup<T extends string>(props: {
       data-testid={props.testId}
     >
       {props.options.map((option, index) => (
+        // biome-ignore lint/a11y/useSemanticElements: tiles with roving focus, as ARIA's radio group pattern describes
         <button
           key={option.value}
           type="button"

@@ -3,13 +3,16 @@ import type { LayerPixels } from '../../types'
 import { alphaBounds, editRegion } from '../../utilities/edit-region'
 import type { Rect } from '../../utilities/layout-variations'
 import { requestSizeForShape } from '../../utilities/request-size'
-import { decodeImage, encodePng, newCanvas } from './canvas-image'
+import { decodeImage, encodeJpeg, encodePng, newCanvas } from './canvas-image'
 
 /** The soft edge where the new pixels meet the original's, inside the area, in the image's pixels. */
 const FEATHER_PX = 4
 
 export interface AreaEdit {
-  /** The region of the original sent to the model, scaled to the request size. */
+  /**
+   * The region of the original sent to the model, scaled to the request size, as JPEG: only its
+   * masked part is replaced, and the placed result keeps the original's own pixels elsewhere.
+   */
   reference: Uint8Array
   /** The request's mask: transparent where the shapes are (OpenAI's "area to change"). */
   mask: Uint8Array
@@ -62,7 +65,7 @@ export async function prepareAreaEdit(
   mask.context.globalCompositeOperation = 'destination-out'
   crop(shapes.canvas, mask.context)
   return {
-    reference: await encodePng(reference.canvas),
+    reference: await encodeJpeg(reference.canvas),
     mask: await encodePng(mask.canvas),
     size,
     region,

@@ -20,3 +20,9 @@ export function newCanvas(width: number, height: number) {
 export async function encodePng(canvas: OffscreenCanvas): Promise<Uint8Array> {
   return new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer())
 }
+
+/** What the model sees as context: a photo-like region is a fifth of its PNG size as JPEG. */
+export async function encodeJpeg(canvas: OffscreenCanvas): Promise<Uint8Array> {
+  const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 })
+  return new Uint8Array(await blob.arrayBuffer())
+}

@@ -87,8 +87,17 @@ function render() {
     element.title = node.name
     place(element, node)
     element.style.opacity = String(node.opacity)
+    if (!node.visible) element.style.display = 'none'
     if (node.fill?.type === 'SOLID') element.style.background = node.fill.css
     if (node.type === 'LINE') element.style.background = '#1e1e1e'
+    if (node.type === 'ELLIPSE') element.style.borderRadius = '50%'
+    if (node.stroke && !node.path)
+      element.style.boxShadow = `inset 0 0 0 ${Math.max(1, node.stroke.weight * scale)}px ${node.stroke.css}`
+    if (node.path) {
+      // Vectors (pencil strokes) are drawn from their path data, in their own coordinates.
+      element.style.background = 'none'
+      element.innerHTML = `<svg viewBox="0 0 ${node.width} ${node.height}" width="100%" height="100%" style="overflow:visible"><path d="${node.path}" fill="${node.fill?.type === 'SOLID' ? node.fill.css : 'none'}" stroke="${node.stroke?.css ?? 'none'}" stroke-width="${node.stroke?.weight ?? 0}" stroke-linecap="round" stroke-linejoin="round"/></svg>`
+    }
     if (node.fill?.type === 'IMAGE') {
       element.style.backgroundImage = `url(${images.get(node.fill.hash)})`
       element.dataset.imageHash = node.fill.hash
@@ -213,20 +222,33 @@ const SAMPLES: Record<string, FrameSpec> = {
   card: { name: 'Product card', x: 2100, y: 0, width: 600, height: 600, colour: [220, 80, 90] },
 }
 
-async function sampleImageBytes(): Promise<Uint8Array> {
-  const canvasElement = new OffscreenCanvas(800, 600)
+/**
+ * A sample photo: a gradient with a disc; `grain` adds per-pixel noise, so a large one weighs what a
+ * real photo does, as JPEG.
+ */
+async function sampleImageBytes(width = 800, height = 600, grain = false): Promise<Uint8Array> {
+  const canvasElement = new OffscreenCanvas(width, height)
   const context = canvasElement.getContext('2d')!
-  const gradient = context.createLinearGradient(0, 0, 800, 600)
+  const gradient = context.createLinearGradient(0, 0, width, height)
   gradient.addColorStop(0, '#ff9a3c')
   gradient.addColorStop(1, '#2a6fdb')
   context.fillStyle = gradient
-  context.fillRect(0, 0, 800, 600)
+  context.fillRect(0, 0, width, height)
   context.fillStyle = '#fff'
   context.beginPath()
-  context.arc(400, 300, 160, 0, Math.PI * 2)
+  context.arc(width / 2, height / 2, Math.min(width, height) * 0.27, 0, Math.PI * 2)
   context.fill()
+  if (grain) {
+    const pixels = context.getImageData(0, 0, width, height)
+    for (let i = 0; i < pixels.data.length; i += 4) {
+      const noise = (Math.random() - 0.5) * 24
+      for (let c = 0; c < 3; c++) pixels.data[i + c] += noise
+    }
+    context.putImageData(pixels, 0, 0)
+  }
+  const type = grain ? 'image/jpeg' : 'image/png'
   return new Uint8Array(
-    await (await canvasElement.convertToBlob({ type: 'image/png' })).arrayBuffer(),
+    await (await canvasElement.convertToBlob({ type, quality: 0.9 })).arrayBuffer(),
   )
 }
 
@@ -252,6 +274,41 @@ const harness = {
       },
       select,
     })
+  },
+  /** A photo of real weight (a grainy JPEG) at a given pixel size, shown 1:1. */
+  async addPhoto(name: string, width: number, height: number, select = false) {
+    send({
+      kind: 'add',
+      spec: {
+        name,
+        x: 0,
+        y: 0,
+        width,
+        height,
+        colour: [0, 0, 0],
+        imageBytes: await sampleImageBytes(width, height, true),
+      },
+      select,
+    })
+  },
+  /** An image layer and an ellipse drawn over part of it, both selected, ready for Edit area. */
+  async addPhotoWithArea() {
+    await this.addImage(false, { name: 'Photo', x: 0, y: 1000 })
+    this.add({
+      name: 'Area',
+      type: 'ELLIPSE',
+      x: 300,
+      y: 1150,
+      width: 200,
+      height: 150,
+      colour: [255, 60, 60],
+    })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    this.select(
+      scene.nodes
+        .filter((node) => node.name === 'Photo' || node.name === 'Area')
+        .map((node) => node.id),
+    )
   },
   select(ids: string[]) {
     send({ kind: 'select', ids })
@@ -307,7 +364,8 @@ const harness = {
     send({ kind: 'reset' })
   },
 }
-Object.assign(window, { harness })
+// The canvas's images by hash, as blob URLs, so tests can read their pixels.
+Object.assign(window, { harness, harnessImages: images })
 
 for (const button of document.querySelectorAll<HTMLButtonElement>('[data-sample]')) {
   button.addEventListener('click', () =>
@@ -315,6 +373,7 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-sample]
   )
 }
 document.getElementById('add-image')!.addEventListener('click', () => harness.addImage(true))
+document.getElementById('add-area')!.addEventListener('click', () => harness.addPhotoWithArea())
 document
   .getElementById('theme')!
   .addEventListener('click', () => harness.setTheme(theme === 'light' ? 'dark' : 'light'))

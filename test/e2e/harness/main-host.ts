@@ -36,6 +36,19 @@ function fillOf(node: FakeSceneNode): SnapshotNode['fill'] {
 const childrenOf = (node: FakeSceneNode) =>
   (node as unknown as { children?: FakeSceneNode[] }).children ?? []
 
+const css = ({ r, g, b }: RGB) =>
+  `rgb(${Math.round(r * 255)} ${Math.round(g * 255)} ${Math.round(b * 255)})`
+
+function strokeOf(node: FakeSceneNode): SnapshotNode['stroke'] {
+  const strokes = (node as { strokes?: readonly Paint[] }).strokes ?? []
+  const paint = strokes.find((candidate): candidate is SolidPaint => candidate.type === 'SOLID')
+  const weight = (node as { strokeWeight?: number }).strokeWeight ?? 0
+  return paint && weight > 0 ? { css: css(paint.color), weight } : null
+}
+
+const pathOf = (node: FakeSceneNode) =>
+  (node as { vectorPaths?: VectorPaths }).vectorPaths?.map((path) => path.data).join(' ') || null
+
 function walk(nodes: FakeSceneNode[], parentId: string | null, out: SnapshotNode[]) {
   for (const node of nodes) {
     out.push({
@@ -48,6 +61,9 @@ function walk(nodes: FakeSceneNode[], parentId: string | null, out: SnapshotNode
       height: node.height,
       rotation: node.rotation,
       opacity: node.opacity,
+      visible: node.visible,
+      path: pathOf(node),
+      stroke: strokeOf(node),
       parentId,
       fill: fillOf(node),
       provenance:
@@ -57,23 +73,37 @@ function walk(nodes: FakeSceneNode[], parentId: string | null, out: SnapshotNode
   }
 }
 
+/** The layer's outline in its own space, scaled: a rectangle, an ellipse, or a vector's path. */
+function outlineOf(node: FakeSceneNode, width: number, height: number, scale: number): Path2D {
+  const path = new Path2D()
+  const data = pathOf(node)
+  if (data) path.addPath(new Path2D(data), new DOMMatrix().scale(scale))
+  else if (node.type === 'ELLIPSE')
+    path.ellipse(width / 2, height / 2, width / 2, height / 2, 0, 0, Math.PI * 2)
+  else path.rect(0, 0, width, height)
+  return path
+}
+
 async function drawNode(
   context: OffscreenCanvasRenderingContext2D,
   node: FakeSceneNode,
   scale: number,
   origin: { x: number; y: number },
 ) {
+  if (!node.visible) return
   const fill = fillOf(node)
+  const stroke = strokeOf(node)
   const at = node.absoluteTransformOrigin
   const width = node.width * scale
   const height = node.height * scale
+  const outline = outlineOf(node, width, height, scale)
   context.save()
   context.translate((at.x - origin.x) * scale, (at.y - origin.y) * scale)
   context.rotate((-node.rotation * Math.PI) / 180)
   context.globalAlpha *= node.opacity
   if (fill?.type === 'SOLID') {
     context.fillStyle = fill.css
-    context.fillRect(0, 0, width, height)
+    context.fill(outline)
   } else if (fill?.type === 'IMAGE') {
     const image = document.images.get(fill.hash)
     if (image) {
@@ -81,9 +111,8 @@ async function drawNode(
       const cover = Math.max(width / bitmap.width, height / bitmap.height)
       const drawWidth = bitmap.width * cover
       const drawHeight = bitmap.height * cover
-      context.beginPath()
-      context.rect(0, 0, width, height)
-      context.clip()
+      context.save()
+      context.clip(outline)
       context.drawImage(
         bitmap,
         (width - drawWidth) / 2,
@@ -91,10 +120,21 @@ async function drawNode(
         drawWidth,
         drawHeight,
       )
+      context.restore()
     }
   }
-  context.restore()
+  if (stroke) {
+    context.strokeStyle = stroke.css
+    context.lineWidth = stroke.weight * scale
+    context.lineCap = 'round'
+    context.lineJoin = 'round'
+    context.stroke(outline)
+  }
+  // A frame that clips its content shows its children only inside its own bounds.
+  if ((node as { clipsContent?: boolean }).clipsContent) context.clip(outline)
+  context.setTransform(1, 0, 0, 1, 0, 0)
   for (const child of childrenOf(node)) await drawNode(context, child, scale, origin)
+  context.restore()
 }
 
 /** Renders a layer the way Figma's exporter would: its fills and children, encoded as PNG or JPEG. */
@@ -250,8 +290,19 @@ function add(spec: FrameSpec, parent?: { appendChild(node: FakeSceneNode): void 
   else if (type !== 'GROUP') node.resize(spec.width, spec.height)
   if (spec.rotation) node.rotation = spec.rotation
   if (spec.opacity !== undefined) node.opacity = spec.opacity
+  if (spec.path)
+    (node as unknown as { vectorPaths: VectorPaths }).vectorPaths = [
+      { windingRule: 'NONZERO', data: spec.path },
+    ]
+  if (spec.stroke) {
+    const [sr, sg, sb] = spec.stroke.colour
+    const stroked = node as unknown as { strokes: Paint[]; strokeWeight: number }
+    stroked.strokes = [{ type: 'SOLID', color: { r: sr / 255, g: sg / 255, b: sb / 255 } }]
+    stroked.strokeWeight = spec.stroke.weight
+  }
   const [r, g, b] = spec.colour
-  if ('fills' in node && type !== 'LINE')
+  if (spec.noFill) (node as unknown as { fills: Paint[] }).fills = []
+  else if ('fills' in node && type !== 'LINE')
     (node as unknown as { fills: Paint[] }).fills = spec.imageBytes
       ? [
           {

@@ -10,6 +10,10 @@ export interface SnapshotNode {
   height: number
   rotation: number
   opacity: number
+  visible: boolean
+  /** A vector's SVG path data, in its own coordinates. */
+  path: string | null
+  stroke: { css: string; weight: number } | null
   parentId: string | null
   fill: { type: 'SOLID'; css: string } | { type: 'IMAGE'; hash: string } | null
   provenance: string
@@ -54,6 +58,11 @@ export interface FrameSpec {
   type?: FakeNodeType
   rotation?: number
   opacity?: number
+  /** A vector's SVG path data (type VECTOR), in its own coordinates: a pencil stroke, say. */
+  path?: string
+  stroke?: { colour: [number, number, number]; weight: number }
+  /** No fill at all (a pencil stroke has only its stroke). */
+  noFill?: boolean
   children?: FrameSpec[]
   imageBytes?: Uint8Array
   /** How an image fills its layer; FILL by default. */

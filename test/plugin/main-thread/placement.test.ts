@@ -127,7 +127,9 @@ describe('placing results', () => {
     const original = target.fills
     await startPlacement({
       jobId: 'fill',
-      slots: [{ kind: 'fill', width: 375, height: 812, name: target.name, targetNodeId: target.id }],
+      slots: [
+        { kind: 'fill', width: 375, height: 812, name: target.name, targetNodeId: target.id },
+      ],
     })
     showPartial('fill', 0, png(10, 20))
     expect(target.fills[0].type).toBe('IMAGE')
