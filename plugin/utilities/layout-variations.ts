@@ -49,7 +49,8 @@ export function gridRects(
   return sizes.map((size, i) => ({
     x: origin.x + offset(columnWidths, i % columns),
     y: origin.y + offset(rowHeights, Math.floor(i / columns)),
-    ...size,
+    width: size.width,
+    height: size.height,
   }))
 }
 

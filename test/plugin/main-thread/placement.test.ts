@@ -399,3 +399,87 @@ describe('references as the canvas shows them', () => {
     expect(imageInfo(reference.bytes)).toMatchObject({ width: 400, height: 800 })
   })
 })
+
+describe('results beside and over their sources', () => {
+  it('puts each source’s results in a row to its right, same top edge, exactly its size', async () => {
+    const hero = frame(0, 0, 1440, 900)
+    const phone = frame(1600, 0, 390, 844)
+    await startPlacement({
+      jobId: 'beside',
+      slots: [
+        {
+          kind: 'beside',
+          width: 1440,
+          height: 900,
+          sourceNodeId: hero.id,
+          name: 'Hero · restyled',
+        },
+        {
+          kind: 'beside',
+          width: 390,
+          height: 844,
+          sourceNodeId: phone.id,
+          name: 'Phone · restyled',
+        },
+      ],
+    })
+    await placeImage('beside', 0, png(64, 40), provenance)
+    await placeImage('beside', 1, png(20, 44), provenance)
+    await finishPlacement('beside')
+    const [, , heroResult, phoneResult] = figmaFake.currentPage.children
+    expect(heroResult.name).toBe('Hero · restyled')
+    expect([heroResult.y, heroResult.width, heroResult.height]).toEqual([0, 1440, 900])
+    expect(heroResult.x).toBeGreaterThanOrEqual(1440)
+    expect([phoneResult.y, phoneResult.width, phoneResult.height]).toEqual([0, 390, 844])
+    expect(phoneResult.x).toBeGreaterThanOrEqual(1990)
+    const boxes = figmaFake.currentPage.children.map((node) => node.absoluteBoundingBox)
+    for (const a of boxes)
+      for (const b of boxes)
+        if (a !== b)
+          expect(
+            a.x < b.x + b.width &&
+              b.x < a.x + a.width &&
+              a.y < b.y + b.height &&
+              b.y < a.y + a.height,
+          ).toBe(false)
+  })
+
+  it('puts an edit exactly over its source, just above it, and hides what it replaces once placed', async () => {
+    const parent = frame(0, 0, 1000, 1000)
+    const photo = figmaFake.createRectangle()
+    parent.appendChild(photo)
+    photo.x = 100
+    photo.y = 50
+    photo.resize(800, 600)
+    const shape = figmaFake.createEllipse()
+    parent.appendChild(shape)
+    await startPlacement({
+      jobId: 'over',
+      slots: [
+        { kind: 'over', sourceNodeId: photo.id, hideNodeIds: [shape.id], name: 'Photo · edited' },
+      ],
+    })
+    const layer = parent.children[1]
+    expect([layer.x, layer.y, layer.width, layer.height]).toEqual([100, 50, 800, 600])
+    expect(shape.visible).toBe(true)
+    await placeImage('over', 0, png(80, 60), provenance)
+    expect(layer.name).toBe('Photo · edited')
+    expect(shape.visible).toBe(false)
+    expect(photo.visible).toBe(true)
+  })
+
+  it('takes an unplaced edit layer away on cancel, hiding nothing', async () => {
+    const photo = figmaFake.createRectangle()
+    const shape = figmaFake.createEllipse()
+    await startPlacement({
+      jobId: 'over',
+      slots: [
+        { kind: 'over', sourceNodeId: photo.id, hideNodeIds: [shape.id], name: 'Photo · edited' },
+      ],
+    })
+    expect(figmaFake.currentPage.children).toHaveLength(3)
+    cancelPlacement('over')
+    expect(figmaFake.currentPage.children).toEqual([photo, shape])
+    expect(shape.visible).toBe(true)
+  })
+})
