@@ -238,6 +238,71 @@ describe('actions on what is already on the canvas', () => {
     await screenshot(page, 'edit-area')
   })
 
+  it('edits the area under a rotated rectangle and a pencil stroke, by their real geometry', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token, '&samples=0')
+    await harness(page, async (h) => {
+      await h.addImage(false, { name: 'Photo', x: 0, y: 0 })
+      h.add({
+        name: 'Tilted',
+        type: 'RECTANGLE',
+        x: 100,
+        y: 100,
+        width: 120,
+        height: 60,
+        rotation: 30,
+        colour: [255, 0, 0],
+      })
+      h.add({
+        name: 'Pencil',
+        type: 'VECTOR',
+        x: 450,
+        y: 380,
+        width: 250,
+        height: 120,
+        noFill: true,
+        path: 'M 0 100 C 60 0 120 0 250 60',
+        stroke: { colour: [0, 0, 255], weight: 24 },
+        colour: [0, 0, 0],
+      })
+    })
+    await waitForScene(page, (s) => s.nodes.length === 3)
+    await selectByName(page, ['Photo', 'Tilted', 'Pencil'])
+    await chooseAction(page, 'Edit area')
+    await typePrompt(page, 'Ivy')
+    await generate(page)
+    await waitForScene(page, (s) => s.nodes.some((n) => n.provenance !== ''))
+    const nodes = (await scene(page)).nodes
+    const photo = nodes.find((node) => node.name === 'Photo')!
+    const [result] = generated(nodes)
+    await screenshot(page, 'edit-area-pencil')
+    // Far from both shapes nothing changes; on the stroke's line and in the tilted box, pixels do.
+    const far = await comparePixels(
+      page,
+      {
+        result: (result.fill as { hash: string }).hash,
+        original: (photo.fill as { hash: string }).hash,
+      },
+      { x: 0, y: 0 },
+      '(x > 60 && x < 260 && y > 20 && y < 220) || (x > 420 && y > 350)',
+    )
+    expect(far.changedOutside).toBe(0)
+    expect(far.changedInside).toBeGreaterThan(3000)
+    const onStroke = await comparePixels(
+      page,
+      {
+        result: (result.fill as { hash: string }).hash,
+        original: (photo.fill as { hash: string }).hash,
+      },
+      { x: 0, y: 0 },
+      // Points on the pencil's curve (t = 0.5 and 0.6) and the middle of the box, turned 30° about its corner.
+      '(Math.abs(x - 549) < 4 && Math.abs(y - 400) < 4) || (Math.abs(x - 573) < 4 && Math.abs(y - 399) < 4) || (Math.abs(x - 167) < 4 && Math.abs(y - 96) < 4)',
+    )
+    expect(onStroke.changedInside).toBeGreaterThan(120)
+    expect(nodes.find((node) => node.name === 'Pencil')?.visible).toBe(false)
+    expect(nodes.find((node) => node.name === 'Tilted')?.visible).toBe(false)
+  })
+
   it('sends only the region around the area of a 4000×3000 photo, at the model’s resolution', async () => {
     const user = await env.createUser(100)
     const proxy = await countingProxy(env.workerUrl)
