@@ -24,8 +24,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './proxy-worker/wrangler.jsonc' },
-            // Releases of delivered requests' holds are written at once, so each test's writes are its own.
-            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token', HOLD_RELEASE_WAIT_MS: '0' } },
+            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token' } },
           }),
         ],
         test: {

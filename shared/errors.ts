@@ -23,6 +23,7 @@ export const ERROR_TYPES = {
   unsupported_media_type: { status: 415, code: 41501 },
   idempotency_mismatch: { status: 422, code: 42201 },
   rate_limited: { status: 429, code: 42901 },
+  too_many_running: { status: 429, code: 42902 },
   cancelled: { status: 499, code: 49901 },
   internal: { status: 500, code: 50001 },
   upstream_error: { status: 502, code: 50201 },

@@ -1,8 +1,10 @@
-import type { LedgerEntry } from '../../shared'
+import type { AccountRecord } from './accounts/account-record'
+import type { UserAccount } from './accounts/user-account'
 
 export interface Env {
   STORE: KVNamespace
   IMAGES: R2Bucket
+  ACCOUNTS: DurableObjectNamespace<UserAccount>
   IMAGE_PROVIDER?: string
   OPENAI_API_KEY?: string
   OPENAI_BASE_URL?: string
@@ -10,7 +12,8 @@ export interface Env {
   KIE_BASE_URL?: string
   ADMIN_TOKEN?: string
   UPSTREAM_TIMEOUT_MS?: string
-  HOLD_RELEASE_WAIT_MS?: string
+  /** How many generations one user may have running at once (8 by default). */
+  MAX_CONCURRENT_PER_USER?: string
   KIE_POLL_INTERVAL_MS?: string
   IMAGE_TTL_SECONDS?: string
   REFERENCE_TTL_SECONDS?: string
@@ -19,29 +22,8 @@ export interface Env {
   PUBLIC_BASE_URL?: string
 }
 
-export interface UserRecord {
-  id: string
-  name: string
-  created_at: string
-  /** SHA-256 of the user's token, hex; the token itself is never stored. */
-  token_hash: string
-  balance: number
-  /** The newest ledger entries; older ones are archived in chunks so this record stays small. */
-  ledger: LedgerEntry[]
-  /** How many archived chunks precede `ledger` (keys ledger:<user id>:0 … n-1). */
-  archived_chunks?: number
-  /**
-   * Credits taken by requests still running, by request id. A request that ends settles its hold;
-   * one that never ends (its isolate died) leaves it behind, and it is given back once past `until`.
-   */
-  holds?: Record<string, CreditHold>
-}
-
-export interface CreditHold {
-  credits: number
-  /** Epoch milliseconds after which the request cannot still be running. */
-  until: number
-}
+/** Who a request is from: the user's KV record, as authentication read it (its balance may trail). */
+export type UserRecord = AccountRecord
 
 export interface AppVariables {
   user: UserRecord

@@ -5,6 +5,7 @@ import { ApiError } from './http/api-error'
 import { errorResponse } from './http/error-response'
 import { account } from './routes/account'
 import { admin } from './routes/admin'
+import { generations } from './routes/generations'
 import { images } from './routes/images'
 import { models } from './routes/models'
 import { openAiImages } from './routes/openai-images'
@@ -36,6 +37,7 @@ app.get('/', (c) => c.json({ code: 0, message: 'ok', data: { service: 'promptfra
 app.route('/v1/images', openAiImages)
 app.route('/v1/images', images)
 app.route('/v1/account', account)
+app.route('/v1/generations', generations)
 app.route('/v1/models', models)
 app.route('/v1/prompts', prompts)
 app.route('/admin', admin)
@@ -46,3 +48,4 @@ app.notFound((c) =>
 app.onError((error, c) => errorResponse(c, error))
 
 export default app
+export { UserAccount } from './accounts/user-account'

@@ -10,12 +10,7 @@ import type { AppEnv } from '../env'
 import { toApiError } from '../http/error-response'
 import type { ImageInputs } from '../providers/image-provider'
 import { claimIdempotencyKey, type IdempotencySlot } from './idempotency'
-import {
-  type GenerationOutcome,
-  requestDeadline,
-  runGeneration,
-  unrecordedCharge,
-} from './run-generation'
+import { type GenerationOutcome, requestDeadline, runGeneration } from './run-generation'
 import { sseStream } from './sse-stream'
 
 export function imageBaseUrl(c: Context<AppEnv>): string {
@@ -47,7 +42,7 @@ export async function claimSlot(
   const key = c.req.header('Idempotency-Key')
   if (!key) return null
   return claimIdempotencyKey(
-    c.env.STORE,
+    c.env,
     c.get('user').id,
     key,
     await requestFingerprint(request, inputs),
@@ -56,9 +51,8 @@ export async function claimSlot(
 }
 
 /**
- * Runs a generation under its Idempotency-Key (when given) and keeps the work alive with waitUntil
- * so a refund still happens when the client leaves mid-way. The key's records are written while
- * the generation runs and after it answers, so neither write delays the images.
+ * Runs a generation under its Idempotency-Key (when given) and keeps the work alive with waitUntil,
+ * so a job the upstream has accepted runs to its end, and is settled, when the client leaves.
  */
 export async function generateOnce(
   c: Context<AppEnv>,
@@ -73,16 +67,13 @@ export async function generateOnce(
   },
 ): Promise<GenerationOutcome> {
   const { signal, emit, keepImages, answerWithBytes } = options
-  const claimFailed = new AbortController()
-  slot?.claimed.catch(() => claimFailed.abort(unrecordedCharge()))
   const work = runGeneration(
     {
       env: c.env,
       user: c.get('user'),
       requestId: c.get('requestId'),
       imageBaseUrl: imageBaseUrl(c),
-      signal: slot ? AbortSignal.any([signal, claimFailed.signal]) : signal,
-      recorded: slot?.claimed,
+      signal,
       keepImages,
       answerWithBytes,
       emit,
@@ -96,7 +87,6 @@ export async function generateOnce(
     () => slot?.abandon(),
   )
   c.executionCtx.waitUntil(keyRecorded.catch(() => {}))
-  c.executionCtx.waitUntil(work.then((outcome) => outcome.settled).catch(() => {}))
   return work.catch(async (error) => {
     await keyRecorded.catch(() => {})
     throw error

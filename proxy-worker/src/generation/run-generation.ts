@@ -11,8 +11,7 @@ import {
   pixelSizeFor,
   type StreamEvent,
 } from '../../../shared'
-import { releaseSettledHold } from '../accounts/credit-changes'
-import { refundCredits, reserveCredits } from '../credits/reserve-credits'
+import { accountOf } from '../accounts/account-store'
 import { type Env, numberSetting, type UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
 import { putImage } from '../images/image-store'
@@ -28,8 +27,6 @@ export interface GenerationContext {
   imageBaseUrl: string
   /** Fires when the client disconnects or cancels. */
   signal: AbortSignal
-  /** Other records that must land before an image is delivered, such as an Idempotency-Key's. */
-  recorded?: Promise<void>
   /**
    * Whether each image is stored and served by URL (the default). A route that answers with the
    * bytes themselves, and will not need them again, skips the storage write.
@@ -55,13 +52,11 @@ export interface GenerationOutcome {
   result: GenerationResult
   /** The delivered images' bytes by index, when the route answers with them (`answerWithBytes`). */
   files: Map<number, DeliveredFile>
-  /** Settles once the request's credit hold is released; the answer need not wait for it. */
-  settled: Promise<void>
 }
 
 const DEFAULT_TIMEOUT_MS = 6 * 60 * 1000
-/** How long a delivered request's hold release waits for another change to carry it. */
-const DEFAULT_HOLD_RELEASE_WAIT_MS = 2000
+/** Generations one user may have running at once; a token holder cannot start forty. */
+const DEFAULT_MAX_CONCURRENT = 8
 /** How long after its upstream timeout a request may still take to store images and settle. */
 const SETTLING_GRACE_MS = 2 * 60 * 1000
 const DEFAULT_IMAGE_TTL_SECONDS = 24 * 60 * 60
@@ -72,16 +67,36 @@ export function requestDeadline(env: Env, now = Date.now()): number {
   return now + numberSetting(env.UPSTREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS) + SETTLING_GRACE_MS
 }
 
-export function unrecordedCharge(): ApiError {
+function creditsWord(count: number): string {
+  return count === 1 ? '1 credit' : `${count} credits`
+}
+
+function refused(
+  reservation: Exclude<Awaited<ReturnType<ReturnType<typeof accountOf>['reserve']>>, { ok: true }>,
+  cost: number,
+): ApiError {
+  if (reservation.reason === 'insufficient')
+    return new ApiError(
+      'insufficient_credits',
+      `Not enough credits: this needs ${creditsWord(cost)} and you have ${creditsWord(reservation.balance)}. Ask your team admin for more credits, or choose fewer images or a lower quality.`,
+    )
+  if (reservation.reason === 'busy')
+    return new ApiError(
+      'too_many_running',
+      `You already have ${reservation.running} generations running, the most at once. Wait for one to finish, then try again.`,
+    )
   return new ApiError(
-    'storage_unavailable',
-    'Promptframe could not record this request, so nothing was charged and nothing was made. Try again in a moment.',
+    'unauthorized',
+    'Your Promptframe token was not recognised. Check it in Settings, or ask your team admin for a new one.',
   )
 }
 
 /**
- * One generation from start to finish: reserve the whole cost, call the provider, store each image
- * as it arrives, and refund whatever was not delivered, whatever went wrong.
+ * One generation from start to finish: reserve the whole cost with the user's account object, call
+ * the provider, store each image as it arrives, and settle: charged for the images stored, the
+ * rest refunded, whatever went wrong. Once the upstream has accepted the job it runs to its end even
+ * if the client leaves, because the upstream bills for it; its images are then kept for the
+ * designer (GET /v1/generations/:request_id) and charged.
  */
 export async function runGeneration(
   context: GenerationContext,
@@ -105,23 +120,39 @@ export async function runGeneration(
   const stage = (name: 'accepted' | 'generating' | 'storing', message: string) =>
     emit?.({ type: 'stage', stage: name, message, elapsed_ms: Date.now() - startedAt })
 
+  const price = CREDIT_PRICES[request.model][request.quality]
   const cost = creditCost(request.model, request.quality, request.n)
-  const reason = `${references.length > 0 ? 'edit' : 'generate'} ${request.model} ${request.quality} x${request.n}`
-  const holdUntil = requestDeadline(env)
-  const reservation = await reserveCredits(env.STORE, user, cost, reason, requestId, holdUntil)
+  const account = accountOf(env, user.id)
+  const reservation = await account.reserve(user.id, {
+    requestId,
+    credits: cost,
+    price,
+    until: requestDeadline(env),
+    reason: `${references.length > 0 ? 'edit' : 'generate'} ${request.model} ${request.quality} x${request.n}`,
+    model: request.model,
+    quality: request.quality,
+    requested: request.n,
+    limit: numberSetting(env.MAX_CONCURRENT_PER_USER, DEFAULT_MAX_CONCURRENT),
+  })
+  if (!reservation.ok) throw refused(reservation, cost)
   stage('accepted', `Reserved ${cost} credits`)
-  // The upstream call starts while the reservation is still being written; should the write fail,
-  // the call is stopped and nothing is delivered.
-  const reservationFailed = new AbortController()
-  reservation.saved.catch(() => reservationFailed.abort(unrecordedCharge()))
 
+  // Before the upstream has the job, a client that leaves stops it and is refunded everything;
+  // after, the job goes on, as the upstream bills for it, and its images are kept.
+  let upstreamAccepted = false
+  const beforeAcceptance = new AbortController()
+  const onClientGone = () => {
+    if (upstreamAccepted) void account.clientLeft(user.id, requestId).catch(() => {})
+    else beforeAcceptance.abort(context.signal.reason)
+  }
+  if (context.signal.aborted) onClientGone()
+  else context.signal.addEventListener('abort', onClientGone, { once: true })
   const size = pixelSizeFor(request.model, request.size)
   const timeout = AbortSignal.timeout(numberSetting(env.UPSTREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS))
-  const signal = AbortSignal.any([context.signal, timeout, reservationFailed.signal])
+  const signal = AbortSignal.any([timeout, beforeAcceptance.signal])
   const images: GeneratedImage[] = []
   const files = new Map<number, DeliveredFile>()
   const delivered = new Set<number>()
-  const keepImages = context.keepImages ?? true
   const imageTtl = numberSetting(env.IMAGE_TTL_SECONDS, DEFAULT_IMAGE_TTL_SECONDS)
 
   let failure: ApiError | null = null
@@ -140,6 +171,9 @@ export async function runGeneration(
       mask,
       seed: request.seed ?? 0,
       signal,
+      onAccepted: () => {
+        upstreamAccepted = true
+      },
       onPartial: emit
         ? (preview) =>
             emit({
@@ -165,14 +199,17 @@ export async function runGeneration(
             'The image model sent something that is not an image. Your credits were refunded: try again.',
           )
         }
-        await reservation.saved
-        await context.recorded
-        delivered.add(index)
+        // An answer that carries the bytes needs no stored copy, unless its client has left and
+        // the image is only to be had later.
+        const keep = (context.keepImages ?? true) || context.signal.aborted
         if (context.answerWithBytes) files.set(index, { bytes, mimeType: info.mimeType, b64 })
-        if (!keepImages) return
-        if (delivered.size === request.n) stage('storing', 'Saving the images')
+        if (!keep) {
+          delivered.add(index)
+          await account.addImage(user.id, requestId, null)
+          return
+        }
+        if (delivered.size + 1 === request.n) stage('storing', 'Saving the images')
         const id = await putImage(env.IMAGES, bytes, info, imageTtl).catch((error) => {
-          delivered.delete(index)
           files.delete(index)
           console.error('image not stored', requestId, error)
           throw new ApiError(
@@ -190,16 +227,18 @@ export async function runGeneration(
           bytes: bytes.length,
           preview: provider === 'preview',
         }
+        // Recorded with the account before anyone is told: from here it is the designer's, and paid.
+        await account.addImage(user.id, requestId, image)
+        delivered.add(index)
         images.push(image)
         emit?.({ type: 'image', request_id: requestId, provider, image })
       },
     })
   } catch (error) {
     failure = abortOrNetworkError(error, signal)
+  } finally {
+    context.signal.removeEventListener('abort', onClientGone)
   }
-  await reservation.saved.catch(() => {
-    throw unrecordedCharge()
-  })
   if (!failure && delivered.size < request.n) {
     failure = new ApiError(
       'upstream_malformed',
@@ -207,19 +246,26 @@ export async function runGeneration(
     )
   }
 
+  // Settled before the answer is complete: a crash after this never gives delivered images back.
   const undelivered = request.n - delivered.size
-  const refund = undelivered * CREDIT_PRICES[request.model][request.quality]
-  let refunded: UserRecord | null = null
-  let settled = Promise.resolve()
-  if (refund > 0) {
-    const why = `${undelivered} of ${request.n} not delivered (${failure?.type ?? 'unknown'})`
-    refunded = await refundCredits(env.STORE, user.id, refund, why, requestId, holdUntil)
-  } else {
-    const waitMs = numberSetting(env.HOLD_RELEASE_WAIT_MS, DEFAULT_HOLD_RELEASE_WAIT_MS)
-    settled = releaseSettledHold(env.STORE, user.id, requestId, waitMs)
+  const settlement = await account
+    .settle(user.id, requestId, {
+      state: failure ? (delivered.size > 0 ? 'done' : 'failed') : 'done',
+      error: failure?.message,
+      refundReason: `${undelivered} of ${request.n} not delivered (${failure?.type ?? 'unknown'})`,
+    })
+    .catch((error) => {
+      console.error('settlement not recorded', requestId, error)
+      throw new ApiError(
+        'storage_unavailable',
+        `Promptframe could not settle this request just now. The ${creditsWord(undelivered * price)} it did not use come back on their own within minutes; if they do not, let your team admin know.`,
+      )
+    })
+  const credits = {
+    charged: settlement.settledNow ? settlement.charged : cost - undelivered * price,
+    refunded: settlement.settledNow ? settlement.refunded : undelivered * price,
+    balance: settlement.balance,
   }
-  const balance = refunded?.balance ?? reservation.user.balance
-  const credits = { charged: cost - refund, refunded: refund, balance }
   emit?.({ type: 'credits', credits })
   if (failure && delivered.size === 0) throw failure
 
@@ -235,5 +281,5 @@ export async function runGeneration(
     credits,
     expires_at: new Date(Date.now() + imageTtl * 1000).toISOString(),
   }
-  return { result, files, settled }
+  return { result, files }
 }

@@ -49,6 +49,11 @@ export interface ImageJob {
    * the base64 it arrived as, when it did, so answers in base64 need not encode it again.
    */
   deliver: (index: number, bytes: Uint8Array, b64?: string) => Promise<void>
+  /**
+   * The upstream has the job (and will bill for it): from now on it runs to its end even if the
+   * client leaves, and its images are kept for the designer.
+   */
+  onAccepted: () => void
   /** Present when the client streams: low-resolution previews on their way to the final image. */
   onPartial?: (preview: PartialPreview) => void
   /** Gives a reference a short-lived public URL, for upstreams that fetch references themselves. */

@@ -157,6 +157,8 @@ export function kieProvider(settings: KieSettings): ImageProvider {
       const results = await Promise.allSettled(
         Array.from({ length: job.n }, async (_, index) => {
           const taskId = await createTask(job, inputUrls)
+          // KIE has the task and bills for it; it is polled to its end whoever is still listening.
+          job.onAccepted()
           const [url] = await waitForResult(job, taskId)
           await job.deliver(index, await download(job, url))
         }),

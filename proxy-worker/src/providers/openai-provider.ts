@@ -118,6 +118,8 @@ export function openAiProvider(settings: OpenAiSettings): ImageProvider {
         await readJson(response, `status ${response.status}`).catch(() => null),
       )
     }
+    // OpenAI has taken the request: it is billed whether or not the client stays.
+    job.onAccepted()
     if (
       stream &&
       response.body &&

@@ -15,10 +15,14 @@ function maskedEdit(job: ImageJob): PreviewSpec['edit'] {
 
 /** How much smaller the streamed partial preview is than the final image. */
 const PARTIAL_DIVISOR = 8
+/** The share of the delay spent "queued" before the stand-in upstream accepts the job. */
+const QUEUED_SHARE = 0.2
 
 /**
  * Renders marked, deterministic stand-ins offline, so the product works with no key and no network.
- * `delayMs` imitates a model's latency, for trying progress and cancel by hand.
+ * `delayMs` imitates a model's latency, for trying progress and cancel by hand: the first fifth is
+ * spent queued, before the job counts as accepted (and billed, as a real upstream would bill it),
+ * then half the rest to the partial preview and the other half to the final image.
  */
 export function previewProvider(delayMs: number): ImageProvider {
   return {
@@ -30,9 +34,13 @@ export function previewProvider(delayMs: number): ImageProvider {
         transparent: job.background === 'transparent',
         edit: maskedEdit(job),
       }
+      const working = delayMs * (1 - QUEUED_SHARE)
+      await abortableDelay(delayMs * QUEUED_SHARE, job.signal)
+      job.onAccepted()
       await Promise.all(
         Array.from({ length: job.n }, async (_, index) => {
-          await abortableDelay(delayMs / 2, job.signal)
+          // Images finish one after another, as a model's do, so a cancel can fall between them.
+          await abortableDelay((working / 2) * (1 + index / job.n), job.signal)
           if (job.onPartial) {
             const partial = await renderPreviewPng({
               ...base,
@@ -48,7 +56,7 @@ export function previewProvider(delayMs: number): ImageProvider {
               b64: encodeBase64(partial),
             })
           }
-          await abortableDelay(delayMs / 2, job.signal)
+          await abortableDelay(working / 2, job.signal)
           const png = await renderPreviewPng({ ...base, index, ...job.size, withText: true })
           job.signal.throwIfAborted()
           await job.deliver(index, png)

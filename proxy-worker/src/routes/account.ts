@@ -1,20 +1,20 @@
 import { Hono } from 'hono'
 import type { Account } from '../../../shared'
-import { recoverLostHolds } from '../accounts/credit-changes'
+import { accountOf } from '../accounts/account-store'
 import type { AppEnv } from '../env'
+import { ApiError } from '../http/api-error'
 import { requireUser } from '../http/authenticate'
 
 const RECENT_ENTRIES = 20
 
 export const account = new Hono<AppEnv>()
 
+/** The designer's balance and recent usage, from their account object: never a stale copy. */
 account.get('/', requireUser, async (c) => {
-  const user = await recoverLostHolds(c.env.STORE, c.get('user'))
-  const data: Account = {
-    user_id: user.id,
-    name: user.name,
-    balance: user.balance,
-    recent_usage: user.ledger.slice(-RECENT_ENTRIES).reverse(),
-  }
+  const user = c.get('user')
+  const summary = await accountOf(c.env, user.id).summary(user.id, RECENT_ENTRIES)
+  if (!summary)
+    throw new ApiError('not_found', 'This account no longer exists. Ask your team admin.')
+  const data: Account = summary
   return c.json({ code: 0, message: 'ok', data })
 })

@@ -1,0 +1,598 @@
+import { DurableObject } from 'cloudflare:workers'
+import type { GeneratedImage, GenerationResult, LedgerEntry } from '../../../shared'
+import type { Env } from '../env'
+import { type AccountRecord, ledgerChunkKey, readAccountRecord, userKey } from './account-record'
+
+/** KV takes one write per key per second; the object writes the user's record no more often. */
+const KV_WRITE_GAP_MS = 1000
+/** A failed write to KV is tried again this much later, with every change made meanwhile. */
+const KV_RETRY_MS = 2000
+/** Every archived chunk of the KV ledger holds exactly this many entries. */
+export const LEDGER_CHUNK_SIZE = 25
+/** The KV record keeps at most this many entries; older ones go to chunks. */
+export const LEDGER_TAIL_LIMIT = 50
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
+const JOB_TTL_MS = 24 * 60 * 60 * 1000
+
+export type JobState = 'running' | 'done' | 'failed' | 'stopped'
+
+/** What a generation looks like to its owner: `GET /v1/generations/:request_id`. */
+export interface JobView {
+  request_id: string
+  state: JobState
+  created_at: string
+  updated_at: string
+  model: string
+  quality: string
+  requested: number
+  images: GeneratedImage[]
+  credits: { charged: number; refunded: number } | null
+  error: string | null
+  /** Whether the client had left before the job finished: its images are only in History. */
+  client_left: boolean
+}
+
+export type Reservation =
+  | { ok: true; balance: number }
+  | { ok: false; reason: 'insufficient'; balance: number }
+  | { ok: false; reason: 'busy'; running: number; limit: number }
+  | { ok: false; reason: 'unknown_user' }
+
+export interface Settlement {
+  charged: number
+  refunded: number
+  balance: number
+  /** False when the hold was already settled (by this request earlier, or by the alarm). */
+  settledNow: boolean
+}
+
+export type KeyClaim =
+  | { kind: 'new' }
+  | { kind: 'replay'; result: GenerationResult }
+  | { kind: 'running' }
+  | { kind: 'mismatch' }
+
+export interface AccountView {
+  user_id: string
+  name: string
+  balance: number
+  created_at: string
+  ledger: LedgerEntry[]
+  ledger_from: number
+  ledger_total: number
+}
+
+type LedgerRow = {
+  position: number
+  id: string
+  at: string
+  delta: number
+  reason: string
+  request_id: string | null
+  balance_after: number
+}
+
+const toEntry = (row: LedgerRow): LedgerEntry => ({
+  id: row.id,
+  at: row.at,
+  delta: row.delta,
+  reason: row.reason,
+  ...(row.request_id ? { request_id: row.request_id } : {}),
+  balance_after: row.balance_after,
+})
+
+/** How many entries the KV record keeps as archived chunks, so its tail holds 26 to 50. */
+export function archivedChunks(total: number): number {
+  return total > LEDGER_TAIL_LIMIT ? Math.floor((total - 26) / LEDGER_CHUNK_SIZE) : 0
+}
+
+/**
+ * One per user, and Cloudflare runs one instance of it worldwide: the only code that changes the
+ * user's credits. Every charge, refund, grant, hold and ledger entry goes through it one at a time,
+ * in its own transactional storage, so check-and-reserve is exact across isolates and locations
+ * and no change can overwrite another. It writes each change through to the user's record in KV,
+ * at most once a second, which is what authentication and exports read.
+ */
+export class UserAccount extends DurableObject<Env> {
+  private readonly sql: SqlStorage
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.sql = ctx.storage.sql
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS account (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, token_hash TEXT NOT NULL, balance INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS ledger (position INTEGER PRIMARY KEY, id TEXT NOT NULL, at TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL, request_id TEXT, balance_after INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS holds (request_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, price INTEGER NOT NULL, until INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS jobs (request_id TEXT PRIMARY KEY, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, model TEXT NOT NULL, quality TEXT NOT NULL, requested INTEGER NOT NULL, images TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, charged INTEGER, refunded INTEGER, error TEXT, client_left INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS idempotency (key_hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, until INTEGER, result TEXT, expires INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS kv_sync (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL, written_at INTEGER NOT NULL, chunks INTEGER NOT NULL);
+    `)
+  }
+
+  // —— loading ——
+
+  private account() {
+    return this.sql
+      .exec<{ id: string; name: string; created_at: string; token_hash: string; balance: number }>(
+        'SELECT * FROM account',
+      )
+      .toArray()[0]
+  }
+
+  /**
+   * The account, loaded from the user's KV record on first use: a user from before the object
+   * existed keeps their balance, ledger and holds.
+   */
+  private async load(userId: string) {
+    const existing = this.account()
+    if (existing) return existing
+    const record = await readAccountRecord(this.env.STORE, userId, true)
+    if (!record || this.account()) return this.account()
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        'INSERT INTO account VALUES (?, ?, ?, ?, ?)',
+        record.id,
+        record.name,
+        record.created_at,
+        record.token_hash,
+        record.balance,
+      )
+      for (const [position, entry] of record.fullLedger.entries()) this.insertEntry(position, entry)
+      for (const [requestId, hold] of Object.entries(record.holds ?? {}))
+        this.sql.exec('INSERT INTO holds VALUES (?, ?, 0, ?)', requestId, hold.credits, hold.until)
+      this.sql.exec('INSERT INTO kv_sync VALUES (1, 0, 0, ?)', record.archived_chunks ?? 0)
+    })
+    this.schedule()
+    return this.account()
+  }
+
+  private insertEntry(position: number, entry: LedgerEntry) {
+    this.sql.exec(
+      'INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?)',
+      position,
+      entry.id,
+      entry.at,
+      entry.delta,
+      entry.reason,
+      entry.request_id ?? null,
+      entry.balance_after,
+    )
+  }
+
+  private ledgerTotal(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM ledger').one().n
+  }
+
+  /** Applies one credit change and its ledger entry; callers check the balance first. */
+  private change(delta: number, reason: string, requestId?: string): number {
+    const balance = this.account()!.balance + delta
+    this.sql.exec('UPDATE account SET balance = ?', balance)
+    this.insertEntry(this.ledgerTotal(), {
+      id: crypto.randomUUID(),
+      at: new Date().toISOString(),
+      delta,
+      reason,
+      ...(requestId ? { request_id: requestId } : {}),
+      balance_after: balance,
+    })
+    this.sql.exec('UPDATE kv_sync SET dirty = 1')
+    return balance
+  }
+
+  // —— the interface the worker uses ——
+
+  /** Creates the user; their KV record is written before this returns, so the token works at once. */
+  async create(input: {
+    id: string
+    name: string
+    tokenHash: string
+    credits: number
+  }): Promise<AccountView> {
+    const now = new Date().toISOString()
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        'INSERT INTO account VALUES (?, ?, ?, ?, 0)',
+        input.id,
+        input.name,
+        now,
+        input.tokenHash,
+      )
+      this.sql.exec('INSERT INTO kv_sync VALUES (1, 1, 0, 0)')
+      if (input.credits > 0) this.change(input.credits, 'opening grant')
+    })
+    await this.writeThrough()
+    return this.view(100)
+  }
+
+  /**
+   * Takes the whole cost of a request up front and holds it until the request settles or its
+   * deadline passes; refuses, changing nothing, when the balance is short or the user already has
+   * as many generations running as allowed.
+   */
+  async reserve(
+    userId: string,
+    request: {
+      requestId: string
+      credits: number
+      price: number
+      until: number
+      reason: string
+      model: string
+      quality: string
+      requested: number
+      /** How many generations this user may have running at once. */
+      limit: number
+    },
+  ): Promise<Reservation> {
+    const account = await this.load(userId)
+    if (!account) return { ok: false, reason: 'unknown_user' }
+    const now = Date.now()
+    const running = this.sql
+      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM holds WHERE until > ?', now)
+      .one().n
+    const { limit } = request
+    if (running >= limit) return { ok: false, reason: 'busy', running, limit }
+    if (account.balance < request.credits)
+      return { ok: false, reason: 'insufficient', balance: account.balance }
+    const iso = new Date(now).toISOString()
+    const balance = this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        'INSERT INTO holds VALUES (?, ?, ?, ?)',
+        request.requestId,
+        request.credits,
+        request.price,
+        request.until,
+      )
+      this.sql.exec(
+        "INSERT OR REPLACE INTO jobs VALUES (?, 'running', ?, ?, ?, ?, ?, '[]', 0, NULL, NULL, NULL, 0, ?)",
+        request.requestId,
+        iso,
+        iso,
+        request.model,
+        request.quality,
+        request.requested,
+        now + JOB_TTL_MS,
+      )
+      return this.change(-request.credits, request.reason, request.requestId)
+    })
+    this.schedule()
+    return { ok: true, balance }
+  }
+
+  /**
+   * Records an image as delivered: stored (and then listed with the job), or handed over in the
+   * answer itself (null). It is the designer's, and paid for, from now on.
+   */
+  async addImage(userId: string, requestId: string, image: GeneratedImage | null): Promise<void> {
+    await this.load(userId)
+    const job = this.sql
+      .exec<{ images: string; delivered: number }>(
+        'SELECT images, delivered FROM jobs WHERE request_id = ?',
+        requestId,
+      )
+      .toArray()[0]
+    if (!job) return
+    const images = JSON.parse(job.images) as GeneratedImage[]
+    if (image) {
+      images.push(image)
+      images.sort((a, b) => a.index - b.index)
+    }
+    this.sql.exec(
+      'UPDATE jobs SET images = ?, delivered = ?, updated_at = ? WHERE request_id = ?',
+      JSON.stringify(images),
+      job.delivered + 1,
+      new Date().toISOString(),
+      requestId,
+    )
+  }
+
+  /** The client went away; the job goes on, and its images will be in History. */
+  async clientLeft(userId: string, requestId: string): Promise<void> {
+    await this.load(userId)
+    this.sql.exec('UPDATE jobs SET client_left = 1 WHERE request_id = ?', requestId)
+  }
+
+  /**
+   * Ends a request: it is charged for the images it stored and refunded the rest, once. A request
+   * settled already (or given back by the alarm at its deadline) changes nothing more.
+   */
+  async settle(
+    userId: string,
+    requestId: string,
+    outcome: { state: Exclude<JobState, 'running'>; error?: string; refundReason: string },
+  ): Promise<Settlement> {
+    const account = await this.load(userId)
+    const result = this.settleNow(requestId, outcome)
+    this.schedule()
+    return result ?? { charged: 0, refunded: 0, balance: account?.balance ?? 0, settledNow: false }
+  }
+
+  private settleNow(
+    requestId: string,
+    outcome: { state: Exclude<JobState, 'running'>; error?: string; refundReason: string },
+  ): Settlement | null {
+    const hold = this.sql
+      .exec<{ credits: number; price: number }>(
+        'SELECT credits, price FROM holds WHERE request_id = ?',
+        requestId,
+      )
+      .toArray()[0]
+    if (!hold) return null
+    const job = this.sql
+      .exec<{ delivered: number }>('SELECT delivered FROM jobs WHERE request_id = ?', requestId)
+      .toArray()[0]
+    const charged = Math.min(hold.credits, (job?.delivered ?? 0) * hold.price)
+    const refunded = hold.credits - charged
+    return this.ctx.storage.transactionSync(() => {
+      this.sql.exec('DELETE FROM holds WHERE request_id = ?', requestId)
+      const balance =
+        refunded > 0
+          ? this.change(refunded, `refund: ${outcome.refundReason}`, requestId)
+          : this.account()!.balance
+      this.sql.exec(
+        'UPDATE jobs SET state = ?, charged = ?, refunded = ?, error = ?, updated_at = ? WHERE request_id = ?',
+        outcome.state,
+        charged,
+        refunded,
+        outcome.error ?? null,
+        new Date().toISOString(),
+        requestId,
+      )
+      return { charged, refunded, balance, settledNow: true }
+    })
+  }
+
+  /** An admin's grant (positive) or removal (negative); refused if the balance would go below 0. */
+  async grant(
+    userId: string,
+    delta: number,
+    reason: string,
+  ): Promise<{ ok: true; view: AccountView } | { ok: false; balance: number } | null> {
+    const account = await this.load(userId)
+    if (!account) return null
+    if (account.balance + delta < 0) return { ok: false, balance: account.balance }
+    this.ctx.storage.transactionSync(() => this.change(delta, reason))
+    this.schedule()
+    return { ok: true, view: this.view(100) }
+  }
+
+  /** The balance and the newest entries, newest first, for the designer's own view. */
+  async summary(userId: string, recent: number) {
+    const account = await this.load(userId)
+    if (!account) return null
+    this.settleExpired(Date.now())
+    const entries = this.sql
+      .exec<LedgerRow>('SELECT * FROM ledger ORDER BY position DESC LIMIT ?', recent)
+      .toArray()
+      .map(toEntry)
+    return {
+      user_id: account.id,
+      name: account.name,
+      balance: this.account()!.balance,
+      recent_usage: entries,
+    }
+  }
+
+  /** The account and a page of its ledger: `count` entries before position `before`. */
+  async ledger(userId: string, count: number, before?: number): Promise<AccountView | null> {
+    if (!(await this.load(userId))) return null
+    this.settleExpired(Date.now())
+    this.schedule()
+    return this.view(count, before)
+  }
+
+  private view(count: number, before?: number): AccountView {
+    const account = this.account()!
+    const total = this.ledgerTotal()
+    const end = Math.min(before ?? total, total)
+    const from = Math.max(0, end - count)
+    const ledger = this.sql
+      .exec<LedgerRow>(
+        'SELECT * FROM ledger WHERE position >= ? AND position < ? ORDER BY position',
+        from,
+        end,
+      )
+      .toArray()
+      .map(toEntry)
+    return {
+      user_id: account.id,
+      name: account.name,
+      balance: account.balance,
+      created_at: account.created_at,
+      ledger,
+      ledger_from: from,
+      ledger_total: total,
+    }
+  }
+
+  /** A generation of this user's, as its owner sees it; null when there is none. */
+  async job(userId: string, requestId: string): Promise<JobView | null> {
+    await this.load(userId)
+    this.settleExpired(Date.now())
+    const row = this.sql
+      .exec<{
+        request_id: string
+        state: JobState
+        created_at: string
+        updated_at: string
+        model: string
+        quality: string
+        requested: number
+        images: string
+        charged: number | null
+        refunded: number | null
+        error: string | null
+        client_left: number
+      }>('SELECT * FROM jobs WHERE request_id = ?', requestId)
+      .toArray()[0]
+    if (!row) return null
+    return {
+      request_id: row.request_id,
+      state: row.state,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+      model: row.model,
+      quality: row.quality,
+      requested: row.requested,
+      images: JSON.parse(row.images),
+      credits: row.charged === null ? null : { charged: row.charged, refunded: row.refunded ?? 0 },
+      error: row.error,
+      client_left: row.client_left === 1,
+    }
+  }
+
+  // —— Idempotency-Key records: a repeat anywhere sees the first request's state at once ——
+
+  async claimKey(
+    userId: string,
+    keyHash: string,
+    fingerprint: string,
+    until: number,
+  ): Promise<KeyClaim> {
+    await this.load(userId)
+    const now = Date.now()
+    const existing = this.sql
+      .exec<{
+        fingerprint: string
+        state: string
+        until: number | null
+        result: string | null
+        expires: number
+      }>('SELECT * FROM idempotency WHERE key_hash = ?', keyHash)
+      .toArray()[0]
+    const live =
+      existing &&
+      existing.expires > now &&
+      !(existing.state === 'running' && (existing.until ?? 0) <= now)
+    if (live) {
+      if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' }
+      if (existing.state === 'running') return { kind: 'running' }
+      return { kind: 'replay', result: JSON.parse(existing.result!) }
+    }
+    this.sql.exec(
+      "INSERT OR REPLACE INTO idempotency VALUES (?, ?, 'running', ?, NULL, ?)",
+      keyHash,
+      fingerprint,
+      until,
+      now + IDEMPOTENCY_TTL_MS,
+    )
+    return { kind: 'new' }
+  }
+
+  async finishKey(userId: string, keyHash: string, result: GenerationResult): Promise<void> {
+    await this.load(userId)
+    this.sql.exec(
+      "UPDATE idempotency SET state = 'done', until = NULL, result = ? WHERE key_hash = ?",
+      JSON.stringify(result),
+      keyHash,
+    )
+  }
+
+  /** A failed request frees its key, so it can be retried. */
+  async abandonKey(userId: string, keyHash: string): Promise<void> {
+    await this.load(userId)
+    this.sql.exec('DELETE FROM idempotency WHERE key_hash = ?', keyHash)
+  }
+
+  // —— the alarm: holds past their deadline, expired records, and the write-through to KV ——
+
+  /** Requests that never settled (their isolate stopped): charged for the images they stored. */
+  private settleExpired(now: number) {
+    const expired = this.sql
+      .exec<{ request_id: string }>('SELECT request_id FROM holds WHERE until <= ?', now)
+      .toArray()
+    for (const { request_id } of expired)
+      this.settleNow(request_id, {
+        state: 'stopped',
+        error: 'The request stopped before it finished.',
+        refundReason: 'the request stopped before it finished',
+      })
+  }
+
+  override async alarm(): Promise<void> {
+    if (!this.account()) return
+    const now = Date.now()
+    this.settleExpired(now)
+    this.sql.exec('DELETE FROM idempotency WHERE expires <= ?', now)
+    this.sql.exec('DELETE FROM jobs WHERE expires <= ? AND state != ?', now, 'running')
+    await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
+    this.schedule()
+  }
+
+  /** Writes the user's record (and any ledger chunks it newly counts) to KV, when it has changed. */
+  private async writeThrough(): Promise<void> {
+    const sync = this.sql
+      .exec<{ dirty: number; written_at: number; chunks: number }>('SELECT * FROM kv_sync')
+      .one()
+    if (!sync.dirty) return
+    const account = this.account()!
+    const total = this.ledgerTotal()
+    const chunks = archivedChunks(total)
+    const entries = (from: number, to: number) =>
+      this.sql
+        .exec<LedgerRow>(
+          'SELECT * FROM ledger WHERE position >= ? AND position < ? ORDER BY position',
+          from,
+          to,
+        )
+        .toArray()
+        .map(toEntry)
+    const holds = Object.fromEntries(
+      this.sql
+        .exec<{ request_id: string; credits: number; until: number }>(
+          'SELECT request_id, credits, until FROM holds',
+        )
+        .toArray()
+        .map((hold) => [hold.request_id, { credits: hold.credits, until: hold.until }]),
+    )
+    const record: AccountRecord = {
+      id: account.id,
+      name: account.name,
+      created_at: account.created_at,
+      token_hash: account.token_hash,
+      balance: account.balance,
+      ledger: entries(chunks * LEDGER_CHUNK_SIZE, total),
+      archived_chunks: chunks,
+      holds,
+    }
+    // Clear the flag first: a change made while the write is in flight marks it again.
+    this.sql.exec('UPDATE kv_sync SET dirty = 0')
+    try {
+      for (let chunk = sync.chunks; chunk < chunks; chunk++) {
+        const start = chunk * LEDGER_CHUNK_SIZE
+        await this.env.STORE.put(
+          ledgerChunkKey(account.id, chunk),
+          JSON.stringify(entries(start, start + LEDGER_CHUNK_SIZE)),
+        )
+      }
+      await this.env.STORE.put(userKey(account.id), JSON.stringify(record))
+      this.sql.exec('UPDATE kv_sync SET written_at = ?, chunks = ?', Date.now(), chunks)
+    } catch (error) {
+      this.sql.exec(
+        'UPDATE kv_sync SET dirty = 1, written_at = ?',
+        Date.now() + KV_RETRY_MS - KV_WRITE_GAP_MS,
+      )
+      throw error
+    }
+  }
+
+  /** The next time the alarm has work: a write to KV that is due, or the earliest hold deadline. */
+  private schedule() {
+    const sync = this.sql
+      .exec<{ dirty: number; written_at: number }>('SELECT dirty, written_at FROM kv_sync')
+      .toArray()[0]
+    const times: number[] = []
+    if (sync?.dirty) times.push(Math.max(Date.now(), sync.written_at + KV_WRITE_GAP_MS))
+    const hold = this.sql
+      .exec<{ until: number | null }>('SELECT MIN(until) AS until FROM holds')
+      .one().until
+    if (hold !== null) times.push(hold)
+    const expiry = this.sql
+      .exec<{ at: number | null }>(
+        "SELECT MIN(expires) AS at FROM (SELECT expires FROM idempotency UNION ALL SELECT expires FROM jobs WHERE state != 'running')",
+      )
+      .one().at
+    if (expiry !== null) times.push(expiry)
+    if (times.length > 0) void this.ctx.storage.setAlarm(Math.min(...times))
+  }
+}
