@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest'
+import { fakeKie } from './fakes/fake-kie'
+import {
+  balanceOf,
+  callWorker,
+  createTestUser,
+  jsonRequest,
+  ledgerOf,
+  startWorker,
+  useFakeUpstream,
+} from './worker-client'
+
+/**
+ * The rule: credits charged = images the designer can get. Before the upstream has the job, a
+ * client that leaves is refunded everything; after, the job runs to its end (the upstream bills
+ * for it), its images are stored and charged, and GET /v1/generations/:id hands them over.
+ */
+
+// The preview stands in for a billing upstream: queued for 20% of the delay, then accepted.
+const SLOW = { PREVIEW_DELAY_MS: '2000' }
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function generation(token: string, requestId: string) {
+  const response = await callWorker(`/v1/generations/${requestId}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  })
+  expect(response.status).toBe(200)
+  return (
+    (await response.json()) as {
+      data: {
+        state: string
+        images: { url: string }[]
+        credits: { charged: number; refunded: number } | null
+        client_left: boolean
+      }
+    }
+  ).data
+}
+
+/** Reads server-sent events until `until` says stop, then leaves, as a closed plugin does. */
+async function streamThenLeave(
+  token: string,
+  body: unknown,
+  until: (event: { type: string }, seen: { type: string }[]) => boolean,
+  overrides: Record<string, string> = SLOW,
+) {
+  const started = await startWorker(
+    '/v1/images/generate',
+    jsonRequest(token, { ...(body as object), stream: true }),
+    overrides,
+  )
+  const requestId = started.response.headers.get('X-Request-Id')!
+  const reader = started.response.body!.getReader()
+  const decoder = new TextDecoder()
+  const seen: { type: string }[] = []
+  let buffer = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    buffer += decoder.decode(value, { stream: true })
+    const blocks = buffer.split('\n\n')
+    buffer = blocks.pop() ?? ''
+    const events = blocks
+      .map((block) => block.split('\n').find((line) => line.startsWith('data: ')))
+      .filter((line): line is string => Boolean(line))
+      .map((line) => JSON.parse(line.slice(6)) as { type: string })
+    seen.push(...events)
+    if (events.some((event) => until(event, seen))) break
+  }
+  await reader.cancel()
+  await started.settled
+  return { requestId, seen }
+}
+
+async function expectCharged(userId: string, token: string, start: number, charged: number) {
+  const ledger = await ledgerOf(userId)
+  expect(ledger.balance).toBe(start - charged)
+  expect(ledger.ledger.reduce((sum, entry) => sum + entry.delta, 0)).toBe(ledger.balance)
+  expect(await balanceOf(token)).toBe(start - charged)
+}
+
+describe('cancelling a streaming generation', () => {
+  it('before the upstream accepted it: everything is refunded, and the job says it made nothing', async () => {
+    const user = await createTestUser(100)
+    const { requestId } = await streamThenLeave(
+      user.token,
+      { prompt: 'early leaver', n: 2 },
+      (event) => event.type === 'stage',
+    )
+    const job = await generation(user.token, requestId)
+    expect(job).toMatchObject({
+      state: 'failed',
+      images: [],
+      credits: { charged: 0, refunded: 12 },
+    })
+    await expectCharged(user.user_id, user.token, 100, 0)
+  })
+
+  it('between the partial previews and the finals: the job goes on, and the charge equals its images', async () => {
+    const user = await createTestUser(100)
+    const { requestId, seen } = await streamThenLeave(
+      user.token,
+      { prompt: 'partial leaver', n: 2 },
+      (event) => event.type === 'partial',
+    )
+    expect(seen.some((event) => event.type === 'image')).toBe(false)
+    const job = await generation(user.token, requestId)
+    expect(job.state).toBe('done')
+    expect(job.client_left).toBe(true)
+    expect(job.images).toHaveLength(2)
+    expect(job.credits).toEqual({ charged: 12, refunded: 0 })
+    await expectCharged(user.user_id, user.token, 100, 12)
+    // The images are there to be had.
+    for (const image of job.images)
+      expect((await callWorker(new URL(image.url).pathname)).status).toBe(200)
+  })
+
+  it('between two finals: both images are stored and charged, the second kept for later', async () => {
+    const user = await createTestUser(100)
+    const { requestId, seen } = await streamThenLeave(
+      user.token,
+      { prompt: 'leaves after one', n: 2 },
+      (event) => event.type === 'image',
+    )
+    expect(seen.filter((event) => event.type === 'image')).toHaveLength(1)
+    const job = await generation(user.token, requestId)
+    expect(job.images).toHaveLength(2)
+    expect(job.credits).toEqual({ charged: 12, refunded: 0 })
+    await expectCharged(user.user_id, user.token, 100, 12)
+  })
+})
+
+describe('cancelling a generation answered as JSON', () => {
+  it('after the upstream accepted it: the job goes on to its end and is charged for its images', async () => {
+    const user = await createTestUser(100)
+    const controller = new AbortController()
+    const pending = startWorker(
+      '/v1/images/generate',
+      { ...jsonRequest(user.token, { prompt: 'json leaver', n: 2 }), signal: controller.signal },
+      SLOW,
+    )
+    await wait(1000)
+    controller.abort()
+    const { settled } = await pending
+    await settled
+    const ledger = await ledgerOf(user.user_id)
+    const requestId = ledger.ledger.at(-1)!.request_id!
+    const job = await generation(user.token, requestId)
+    expect(job.client_left).toBe(true)
+    expect(job.images).toHaveLength(2)
+    expect(job.credits?.charged).toBe(12)
+    await expectCharged(user.user_id, user.token, 100, 12)
+  })
+})
+
+describe('a KIE task whose client left', () => {
+  it('is polled to its end, stored and charged', async () => {
+    const user = await createTestUser(100)
+    const kie = {
+      KIE_API_KEY: 'kie-test-key',
+      KIE_BASE_URL: 'https://kie.fake',
+      KIE_POLL_INTERVAL_MS: '50',
+    }
+    const fake = useFakeUpstream(fakeKie())
+    const { requestId } = await streamThenLeave(
+      user.token,
+      { prompt: 'kie leaver', quality: 'low' },
+      () => fake.tasks.size > 0,
+      kie,
+    )
+    const job = await generation(user.token, requestId)
+    expect(job.state).toBe('done')
+    expect(job.images).toHaveLength(1)
+    expect(job.credits).toEqual({ charged: 2, refunded: 0 })
+    await expectCharged(user.user_id, user.token, 100, 2)
+  })
+})
+
+describe('GET /v1/generations/:id', () => {
+  it('shows a generation to its owner only', async () => {
+    const [owner, other] = [await createTestUser(100), await createTestUser(100)]
+    const response = await callWorker(
+      '/v1/images/generate',
+      jsonRequest(owner.token, { prompt: 'mine', quality: 'low' }),
+    )
+    const requestId = response.headers.get('X-Request-Id')!
+    expect((await generation(owner.token, requestId)).images).toHaveLength(1)
+    const stranger = await callWorker(`/v1/generations/${requestId}`, {
+      headers: { Authorization: `Bearer ${other.token}` },
+    })
+    expect(stranger.status).toBe(404)
+  })
+})
