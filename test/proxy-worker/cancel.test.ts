@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { readSse } from '../../shared'
 import { fakeKie } from './fakes/fake-kie'
 import {
   balanceOf,
@@ -50,24 +51,14 @@ async function streamThenLeave(
     overrides,
   )
   const requestId = started.response.headers.get('X-Request-Id')!
-  const reader = started.response.body!.getReader()
-  const decoder = new TextDecoder()
   const seen: { type: string }[] = []
-  let buffer = ''
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    buffer += decoder.decode(value, { stream: true })
-    const blocks = buffer.split('\n\n')
-    buffer = blocks.pop() ?? ''
-    const events = blocks
-      .map((block) => block.split('\n').find((line) => line.startsWith('data: ')))
-      .filter((line): line is string => Boolean(line))
-      .map((line) => JSON.parse(line.slice(6)) as { type: string })
-    seen.push(...events)
-    if (events.some((event) => until(event, seen))) break
+  const events = readSse(started.response.body!)
+  for await (const message of events) {
+    const event = JSON.parse(message.data) as { type: string }
+    seen.push(event)
+    if (until(event, seen)) break
   }
-  await reader.cancel()
+  // Leaving the loop cancels the body, as a closed plugin window does.
   await started.settled
   return { requestId, seen }
 }

@@ -1,4 +1,5 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { EventSourceParserStream } from 'eventsource-parser/stream'
 import { afterEach, expect, vi } from 'vitest'
 import type { Env } from '../../proxy-worker/src/env'
 import app from '../../proxy-worker/src/index'
@@ -144,28 +145,24 @@ export interface ParsedSseEvent {
   data: unknown
 }
 
-/** Reads a whole event stream: named events with JSON data, and how many keep-alive comments came. */
+/**
+ * Reads a whole event stream, framed by the same parser the plugin uses: named events with JSON
+ * data, and how many keep-alive comments came.
+ */
 export async function readEventStream(
   response: Response,
 ): Promise<{ events: ParsedSseEvent[]; comments: number }> {
-  const text = await response.text()
   const events: ParsedSseEvent[] = []
   let comments = 0
-  for (const block of text.split('\n\n')) {
-    if (block.trim() === '') continue
-    const lines = block.split('\n')
-    if (lines.every((line) => line.startsWith(':'))) {
-      comments++
-      continue
-    }
-    const event = lines.find((line) => line.startsWith('event: '))?.slice(7) ?? 'message'
-    const data = lines
-      .filter((line) => line.startsWith('data: '))
-      .map((line) => line.slice(6))
-      .join('\n')
-    events.push({ event, data: JSON.parse(data) })
+  const reader = response
+    .body!.pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream({ onComment: () => comments++ }))
+    .getReader()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) return { events, comments }
+    events.push({ event: value.event ?? 'message', data: JSON.parse(value.data) })
   }
-  return { events, comments }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { decodeBase64, formatPixelSize } from '../../../shared'
-import { readSse } from '../../../shared/read-sse'
+import { readSse } from '../../../shared/server-sent-events'
 import { ApiError } from '../http/api-error'
 import type { ImageJob, ImageProvider } from './image-provider'
 import { readB64Images } from './read-b64-images'
