@@ -1,5 +1,6 @@
 import type { EventHandler } from '@create-figma-plugin/utilities'
 import type {
+  FinishedImage,
   HistoryEntry,
   LayerPixels,
   PlacementPlan,
@@ -73,6 +74,12 @@ export interface CancelPlacementHandler extends EventHandler {
 export interface PlaceFromHistoryHandler extends EventHandler {
   name: 'PLACE_FROM_HISTORY'
   handler: (entryId: string) => void
+}
+
+/** Images that finished after a cancel: into the file's images and History, not onto the canvas. */
+export interface AddToHistoryHandler extends EventHandler {
+  name: 'ADD_TO_HISTORY'
+  handler: (images: FinishedImage[]) => void
 }
 
 export interface NotifyHandler extends EventHandler {

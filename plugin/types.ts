@@ -102,6 +102,19 @@ export interface HistoryEntry {
   width: number
   height: number
   thumbnail: Uint8Array | null
+  /** Why it is here without having been placed, e.g. it finished after a cancel. */
+  note?: string
+}
+
+/** An image that finished after its generation was cancelled: kept in History, not placed. */
+export interface FinishedImage {
+  id: string
+  bytes: Uint8Array
+  width: number
+  height: number
+  thumbnail: Uint8Array | null
+  provenance: Provenance
+  note: string
 }
 
 export type RelaunchCommand = 'vary' | 'restyle'

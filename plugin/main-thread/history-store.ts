@@ -1,4 +1,4 @@
-import type { HistoryEntry } from '../types'
+import type { FinishedImage, HistoryEntry } from '../types'
 
 const HISTORY_KEY = 'promptframe.history'
 export const HISTORY_LIMIT = 40
@@ -19,6 +19,21 @@ export function trimHistory(entries: HistoryEntry[]): HistoryEntry[] {
     kept.push(entry)
   }
   return kept
+}
+
+/** Keeps images that finished after a cancel: the file holds them, History lists them. */
+export async function addFinishedImages(images: FinishedImage[]): Promise<HistoryEntry[]> {
+  const entries = images.map((image) => ({
+    id: image.id,
+    createdAt: new Date().toISOString(),
+    provenance: image.provenance,
+    imageHash: figma.createImage(image.bytes).hash,
+    width: image.width,
+    height: image.height,
+    thumbnail: image.thumbnail,
+    note: image.note,
+  }))
+  return addToHistory(entries)
 }
 
 export async function addToHistory(entries: HistoryEntry[]): Promise<HistoryEntry[]> {

@@ -1,5 +1,6 @@
 import { emit, on } from '@create-figma-plugin/utilities'
 import type {
+  AddToHistoryHandler,
   CancelPlacementHandler,
   ExportPixelsHandler,
   ExportReferencesHandler,
@@ -22,7 +23,7 @@ import type {
 } from '../events'
 import { exportEditArea, exportPixels } from './export-pixels'
 import { exportReference } from './export-reference'
-import { loadHistory } from './history-store'
+import { addFinishedImages, loadHistory } from './history-store'
 import { isAlive } from './is-alive'
 import { placeFromHistory } from './place-from-history'
 import {
@@ -117,6 +118,9 @@ export function registerHandlers() {
       ? placeFromHistory(entry, (await loadSettings()).markAiGenerated)
       : 'This history entry is gone.'
     if (problem) figma.notify(problem, { error: true })
+  })
+  on<AddToHistoryHandler>('ADD_TO_HISTORY', async (images) => {
+    emit<HistoryChangedHandler>('HISTORY_CHANGED', await addFinishedImages(images))
   })
   on<NotifyHandler>('NOTIFY', (message, isError) => figma.notify(message, { error: isError }))
   figma.on('selectionchange', () => {

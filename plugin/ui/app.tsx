@@ -24,7 +24,12 @@ import { Notice, type NoticeMessage } from './components/notice'
 import { ProgressPanel } from './components/progress-panel'
 import { SettingsPanel } from './components/settings-panel'
 import { describeFailure } from './describe-failure'
-import { executeGeneration, type GenerationProgress } from './execute-generation'
+import {
+  executeGeneration,
+  type GenerationProgress,
+  GenerationStopped,
+  type LateWork,
+} from './execute-generation'
 import { resolveSources } from './resolve-sources'
 import { useCatalog } from './use-catalog'
 import { useSources } from './use-sources'
@@ -153,10 +158,26 @@ export function App({
         kind: controller.signal.aborted ? 'info' : 'error',
         text: describeFailure(error),
       })
+      if (error instanceof GenerationStopped && error.late) followLateWork(error.late)
     } finally {
       setJob(null)
       refresh(settings)
     }
+  }
+
+  /** Images that were already being made arrive in History; the balance is read again then. */
+  function followLateWork(late: LateWork) {
+    late.arrived.then((count) => {
+      refresh(settings)
+      if (count > 0)
+        setNotice({
+          kind: 'info',
+          text:
+            count === 1
+              ? '1 image that was already being made is now in History.'
+              : `${count} images that were already being made are now in History.`,
+        })
+    })
   }
 
   async function enhance() {

@@ -2,11 +2,14 @@ import { emit } from '@create-figma-plugin/utilities'
 import {
   type CatalogModel,
   decodeBase64,
-  type GenerationResult,
+  type GeneratedImage,
+  type GenerationJob,
+  imageInfo,
   type StreamEvent,
 } from '../../shared'
 import type { GenerationPlan, PlannedRequest } from '../actions/action-plan'
 import type {
+  AddToHistoryHandler,
   CancelPlacementHandler,
   FinishPlacementHandler,
   PlaceImageHandler,
@@ -15,12 +18,13 @@ import type {
   ShowPartialHandler,
   StartPlacementHandler,
 } from '../events'
-import type { Provenance, Settings } from '../types'
+import type { FinishedImage, Provenance, Settings } from '../types'
 import { ApiFailure, CANCELLED_MESSAGE, isAbort } from './api/api-failure'
 import { streamGeneration } from './api/stream-generation'
-import { downloadImage } from './api/worker-api'
+import { downloadImage, fetchGeneration } from './api/worker-api'
 import { callMain } from './call-main'
-import { prepareRequest } from './prepare-request'
+import { type PreparedRequest, prepareRequest } from './prepare-request'
+import { thumbnailOf } from './thumbnail'
 
 export interface GenerationProgress {
   stage: string
@@ -45,16 +49,66 @@ export interface ExecutionOutcome {
   selected: boolean
 }
 
+/** Work that had started when the designer cancelled, or the connection dropped. */
+export interface LateWork {
+  /** Images still being made, or made but not received: they go to History. */
+  expected: number
+  /** Resolves with how many reached History, once their jobs have finished. */
+  arrived: Promise<number>
+}
+
+/** A generation that stopped before its end; `late` is what still comes, into History. */
+export class GenerationStopped extends ApiFailure {
+  readonly late: LateWork | null
+  constructor(type: string, message: string, late: LateWork | null) {
+    super(type, message)
+    this.late = late
+  }
+}
+
+/** One request of a plan, as far as it got. */
+interface RequestRun {
+  request: PlannedRequest
+  prepared: PreparedRequest | null
+  requestId: string | null
+  received: Set<number>
+}
+
+const POLL_MS = 1500
+const POLL_LIMIT_MS = 10 * 60 * 1000
+const FINISHED_AFTER_CANCEL = 'Finished after you cancelled'
+
+function provenanceOf(
+  options: ExecuteOptions,
+  run: RequestRun,
+  job: { request_id: string; provider: Provenance['provider'] },
+  image: GeneratedImage,
+): Provenance {
+  const body = run.prepared?.body ?? run.request.body
+  return {
+    ...run.request.provenance,
+    prompt: options.designerPrompt,
+    model: body.model ?? 'gpt-image-2',
+    size: String(body.size ?? '1:1'),
+    quality: body.quality ?? 'medium',
+    requestId: job.request_id,
+    provider: job.provider,
+    preview: image.preview,
+  }
+}
+
 async function runRequest(
   options: ExecuteOptions,
-  request: PlannedRequest,
+  run: RequestRun,
+  placing: Promise<void>[],
   onPlaced: () => void,
-): Promise<GenerationResult> {
+) {
   const { settings, plan, signal } = options
+  const { request } = run
   const prepared = await prepareRequest(request, options.model)
+  run.prepared = prepared
   const jobId = plan.placement.jobId
-  const placing: Promise<void>[] = []
-  const handle = async (event: StreamEvent) => {
+  const onEvent = async (event: StreamEvent) => {
     if (event.type === 'stage') options.onProgress({ stage: event.message })
     if (event.type === 'partial') {
       const slot = request.firstSlot + event.index
@@ -66,35 +120,121 @@ async function runRequest(
     if (event.type === 'credits') options.onProgress({ balance: event.credits.balance })
     if (event.type === 'image') {
       const { image } = event
+      // Counted as received at once: an image that reaches the plugin is never dropped, even
+      // when the designer cancels while it is being placed.
+      run.received.add(image.index)
       placing.push(
         (async () => {
           const raw = await downloadImage(settings, image.url)
           const bytes = await prepared.finish(raw, image.mime_type, image.width, image.height)
-          const provenance: Provenance = {
-            ...request.provenance,
-            prompt: options.designerPrompt,
-            model: prepared.body.model ?? 'gpt-image-2',
-            size: String(prepared.body.size ?? '1:1'),
-            quality: prepared.body.quality ?? 'medium',
-            requestId: event.request_id,
-            provider: event.provider,
-            preview: image.preview,
-          }
           emit<PlaceImageHandler>(
             'PLACE_IMAGE',
             jobId,
             request.firstSlot + image.index,
             bytes,
-            provenance,
+            provenanceOf(
+              options,
+              run,
+              { request_id: event.request_id, provider: event.provider },
+              image,
+            ),
           )
           onPlaced()
         })(),
       )
     }
   }
-  const result = await streamGeneration(settings, prepared.body, prepared, signal, handle)
-  await Promise.all(placing)
-  return result
+  return streamGeneration(settings, prepared.body, prepared, signal, {
+    onStarted: (requestId) => {
+      run.requestId = requestId
+    },
+    onEvent,
+  })
+}
+
+/** A job as it ends: read again until it is no longer running (or 10 minutes have passed). */
+async function whenSettled(settings: Settings, requestId: string): Promise<GenerationJob | null> {
+  const deadline = Date.now() + POLL_LIMIT_MS
+  for (;;) {
+    const job = await fetchGeneration(settings, requestId).catch(() => null)
+    if (!job || job.state !== 'running' || Date.now() > deadline) return job
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+  }
+}
+
+/** How long a cancel waits to learn whether the service had already taken the work on. */
+const DECIDE_MS = 3000
+
+/**
+ * The job once it is clear what a cancel leaves of it: settled, or taken on by the upstream (and
+ * so running to its end). The service may take a moment to notice the client has gone.
+ */
+async function whenDecided(settings: Settings, requestId: string): Promise<GenerationJob | null> {
+  const deadline = Date.now() + DECIDE_MS
+  for (;;) {
+    const job = await fetchGeneration(settings, requestId).catch(() => null)
+    if (!job || job.state !== 'running' || job.accepted || Date.now() > deadline) return job
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+/** What of a run has not reached the plugin: still being made, or made and not received. */
+function missing(run: RequestRun, job: GenerationJob): number {
+  if (job.state === 'running') return job.requested - run.received.size
+  return job.images.filter((image) => !run.received.has(image.index)).length
+}
+
+/**
+ * After a cancel or a dropped connection: asks the service what had already started. Jobs the
+ * upstream had accepted go on to their end and are charged; their images are fetched as they
+ * finish, made ready exactly as placed images are, and kept in History.
+ */
+async function lateWork(options: ExecuteOptions, runs: RequestRun[]): Promise<LateWork | null> {
+  const started = await Promise.all(
+    runs
+      .filter((run) => run.requestId && run.prepared)
+      .map(async (run) => {
+        const job = await whenDecided(options.settings, run.requestId!)
+        return job && missing(run, job) > 0 ? { run, expected: missing(run, job) } : null
+      }),
+  )
+  const pending = started.filter((entry) => entry !== null)
+  const expected = pending.reduce((sum, entry) => sum + entry.expected, 0)
+  if (expected === 0) return null
+  const arrived = (async () => {
+    const finished: FinishedImage[] = []
+    for (const { run } of pending) {
+      const job = await whenSettled(options.settings, run.requestId!)
+      for (const image of job?.images ?? []) {
+        if (run.received.has(image.index)) continue
+        try {
+          const raw = await downloadImage(options.settings, image.url)
+          const bytes = await run.prepared!.finish(raw, image.mime_type, image.width, image.height)
+          const size = imageInfo(bytes) ?? image
+          finished.push({
+            id: `${job!.request_id}:${image.index}`,
+            bytes,
+            width: size.width,
+            height: size.height,
+            thumbnail: await thumbnailOf(bytes),
+            provenance: provenanceOf(options, run, job!, image),
+            note: FINISHED_AFTER_CANCEL,
+          })
+        } catch {
+          // One image that cannot be fetched must not keep the others out of History.
+        }
+      }
+    }
+    if (finished.length > 0) emit<AddToHistoryHandler>('ADD_TO_HISTORY', finished)
+    return finished.length
+  })()
+  return { expected, arrived }
+}
+
+function stoppedMessage(late: LateWork | null): string {
+  if (!late) return CANCELLED_MESSAGE
+  const images = late.expected === 1 ? '1 image was' : `${late.expected} images were`
+  return `Generation cancelled. ${images} already being made: they will be in History, and are charged. Credits for anything not started were refunded.`
 }
 
 /** Makes room on the canvas and waits until the main thread has, so nothing is paid for that cannot be placed. */
@@ -109,26 +249,37 @@ async function startPlacement(plan: GenerationPlan): Promise<void> {
 
 /**
  * Runs a planned generation end to end: placeholders first, every request at once, partial
- * previews as they stream, each final image as it lands, then one undo step. On cancel or failure,
- * slots without an image go away. Throws an ApiFailure the UI can show.
+ * previews as they stream, each final image as it lands, then one undo step. On cancel, the
+ * placeholders without an image go, and work that had already started comes to History. Throws an
+ * ApiFailure the UI can show.
  */
 export async function executeGeneration(options: ExecuteOptions): Promise<ExecutionOutcome> {
   const { plan } = options
   const jobId = plan.placement.jobId
   let placed = 0
+  const placing: Promise<void>[] = []
+  const runs: RequestRun[] = plan.requests.map((request) => ({
+    request,
+    prepared: null,
+    requestId: null,
+    received: new Set(),
+  }))
   await startPlacement(plan)
   const outcomes = await Promise.allSettled(
-    plan.requests.map((request) =>
-      runRequest(options, request, () => {
+    runs.map((run) =>
+      runRequest(options, run, placing, () => {
         placed++
         options.onProgress({ delivered: placed })
       }),
     ),
   )
+  // Images already on their way are placed before anything is taken away.
+  await Promise.allSettled(placing)
   const failure = outcomes.find((outcome) => outcome.status === 'rejected')
   if (options.signal.aborted) {
     emit<CancelPlacementHandler>('CANCEL_PLACEMENT', jobId)
-    throw new ApiFailure('cancelled', CANCELLED_MESSAGE)
+    const late = await lateWork(options, runs)
+    throw new GenerationStopped('cancelled', stoppedMessage(late), late)
   }
   const [placedIds, selected] = await callMain<FinishPlacementHandler, PlacementFinishedHandler>(
     'FINISH_PLACEMENT',
@@ -138,6 +289,8 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
   if (failure) {
     const reason = failure.reason
     if (isAbort(reason)) throw new ApiFailure('cancelled', CANCELLED_MESSAGE)
+    if (reason instanceof ApiFailure && reason.type === 'connection_lost')
+      throw new GenerationStopped(reason.type, reason.message, await lateWork(options, runs))
     throw reason instanceof ApiFailure
       ? reason
       : new ApiFailure('unknown', 'Something went wrong while placing the images. Try again.')

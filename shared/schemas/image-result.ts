@@ -45,3 +45,33 @@ export const GenerationResultSchema = z.object({
 export type GenerationResult = z.infer<typeof GenerationResultSchema>
 
 export const GenerateResponseSchema = okEnvelope(GenerationResultSchema)
+
+export const JOB_STATES = ['running', 'done', 'failed', 'stopped'] as const
+
+/**
+ * A generation as its owner sees it later: `GET /v1/generations/:request_id`. A job the upstream
+ * had accepted runs to its end even when its client left; its images are then only here.
+ */
+export const GenerationJobSchema = z.object({
+  request_id: z.string(),
+  state: z.enum(JOB_STATES),
+  created_at: z.string(),
+  updated_at: z.string(),
+  model: z.enum(MODEL_IDS),
+  provider: z.enum(PROVIDERS),
+  size: z.string(),
+  quality: z.enum(QUALITIES),
+  requested: positive,
+  images: z.array(GeneratedImageSchema),
+  /** Known once the job has settled. */
+  credits: z.nullable(z.object({ charged: count, refunded: count })),
+  error: z.nullable(z.string()),
+  /** Whether the upstream had the job (and billed for it): from then on it runs to its end. */
+  accepted: z.boolean(),
+  /** Whether the client had left before the job finished. */
+  client_left: z.boolean(),
+})
+
+export type GenerationJob = z.infer<typeof GenerationJobSchema>
+
+export const GenerationJobResponseSchema = okEnvelope(GenerationJobSchema)

@@ -27,6 +27,7 @@ export async function startEnvironment(options: { port: number; previewDelayMs: 
   mkdirSync(ARTIFACTS, { recursive: true })
   const state = mkdtempSync(join(tmpdir(), 'promptframe-e2e-'))
   let log = ''
+  let stopping = false
   const wrangler = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
     [
@@ -55,6 +56,10 @@ export async function startEnvironment(options: { port: number; previewDelayMs: 
   )
   wrangler.stdout?.on('data', (chunk) => (log += chunk))
   wrangler.stderr?.on('data', (chunk) => (log += chunk))
+  // A worker that dies mid-suite says why, instead of leaving only refused connections.
+  wrangler.once('exit', (code, signal) => {
+    if (!stopping) console.error(`wrangler dev exited (${code ?? signal}):\n${log.slice(-4000)}`)
+  })
   // The manifest lets a plugin in development reach localhost on any port; Figma takes no IP addresses.
   const workerUrl = `http://localhost:${options.port}`
   await waitForWorker(workerUrl, wrangler, () => log)
@@ -112,6 +117,7 @@ export async function startEnvironment(options: { port: number; previewDelayMs: 
       return page
     },
     async close() {
+      stopping = true
       await browser.close()
       await harness.close()
       wrangler.kill('SIGTERM')

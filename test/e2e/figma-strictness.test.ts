@@ -19,8 +19,9 @@ import {
 let env: Environment
 
 beforeAll(async () => {
-  // Slow enough to act while a generation runs: partial previews at 1.5 s, images at 3 s.
-  env = await startEnvironment({ port: 8798, previewDelayMs: 3000 })
+  // Slow enough to act while a generation runs: the stand-in upstream accepts the job at 2.4 s,
+  // previews come at about 4 s and images at about 6 s.
+  env = await startEnvironment({ port: 8798, previewDelayMs: 6000 })
 })
 
 afterAll(async () => {
@@ -108,13 +109,15 @@ describe('the plugin against a harness as strict as Figma', () => {
     await typePrompt(page, 'Closed early')
     await plugin(page).locator('[data-testid="generate"]').click()
     await waitForScene(page, (s) => s.nodes.some((n) => n.name.endsWith('(generating…)')))
+    // The service has reserved the credits, and its stand-in upstream has not yet taken the job.
+    await expect.poll(async () => (await env.account(user.user_id)).ledger.length).toBe(2)
     await harness(page, (h) => h.close())
     await waitForScene(page, (s) => !s.running)
     expect((await scene(page)).nodes.some((node) => generating(node.name))).toBe(false)
     await expect
-      .poll(async () => (await env.account(user.user_id)).balance, { timeout: 20_000 })
-      .toBe(100)
-    expect((await env.account(user.user_id)).ledger.at(-1)?.delta).toBe(6)
+      .poll(async () => (await env.account(user.user_id)).ledger.at(-1)?.delta, { timeout: 20_000 })
+      .toBe(6)
+    expect((await env.account(user.user_id)).balance).toBe(100)
   })
 
   it('shows history thumbnails after the plugin is run again', async () => {

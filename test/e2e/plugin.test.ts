@@ -13,7 +13,8 @@ import {
 let env: Environment
 
 beforeAll(async () => {
-  env = await startEnvironment({ port: 8797, previewDelayMs: 1500 })
+  // Queued for the first 40% of the delay (cancel there refunds all), then accepted and billed.
+  env = await startEnvironment({ port: 8797, previewDelayMs: 6000 })
 })
 
 afterAll(async () => {
@@ -114,14 +115,18 @@ describe('the plugin in a browser, against the real local worker', () => {
     await screenshot(page, 'fill-selection')
   })
 
-  it('cancels a running generation: placeholders go and the credits come back', async () => {
+  it('cancels after the partials: canvas, History and balance agree on what was made', async () => {
     const user = await env.createUser(100)
     const page = await env.openPlugin(user.token)
     await typePrompt(page, 'A slow one')
+    await plugin(page).getByText('2', { exact: true }).click()
     await plugin(page).locator('[data-testid="generate"]').click()
     await plugin(page).locator('[data-testid="progress"]').waitFor()
+    // A partial preview is showing: the upstream has the job, and bills for it.
     await waitForScene(page, (snapshot) =>
-      snapshot.nodes.some((node) => node.name.endsWith('(generating…)')),
+      snapshot.nodes.some(
+        (node) => node.name.endsWith('(generating…)') && node.fill?.type === 'IMAGE',
+      ),
     )
     await screenshot(page, 'in-progress')
     await plugin(page).getByText('Cancel').click()
@@ -129,9 +134,43 @@ describe('the plugin in a browser, against the real local worker', () => {
       page,
       (snapshot) => !snapshot.nodes.some((node) => node.name.endsWith('(generating…)')),
     )
+    const placed = (await scene(page)).nodes.filter((node) => node.provenance !== '').length
     await expect
       .poll(() => plugin(page).locator('[role="status"]').textContent())
-      .toContain('cancelled')
+      .toMatch(
+        /cancelled\. (1 image was|2 images were) already being made: they will be in History/,
+      )
+    await expect
+      .poll(() => plugin(page).locator('[role="status"]').textContent(), { timeout: 15_000 })
+      .toContain('now in History')
+    await plugin(page).getByText('History', { exact: true }).click()
+    const late = await plugin(page).getByText('Finished after you cancelled').count()
+    expect(placed + late).toBe(2)
+    const account = await env.account(user.user_id)
+    expect(account.balance).toBe(100 - 6 * (placed + late))
+    await expect
+      .poll(() =>
+        plugin(page)
+          .getByText('Make', { exact: true })
+          .click()
+          .then(() => plugin(page).locator('[data-testid="balance"]').textContent()),
+      )
+      .toContain(`${account.balance} credits`)
+    await screenshot(page, 'cancelled-into-history')
+  })
+
+  it('refunds everything when cancelled before the service has accepted the work', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token)
+    await typePrompt(page, 'Cancelled at once')
+    await plugin(page).locator('[data-testid="generate"]').click()
+    await waitForScene(page, (snapshot) =>
+      snapshot.nodes.some((node) => node.name.endsWith('(generating…)')),
+    )
+    await plugin(page).getByText('Cancel').click()
+    await expect
+      .poll(() => plugin(page).locator('[role="status"]').textContent())
+      .toContain('Credits for images that were not made were refunded')
     await expect
       .poll(async () => (await env.account(user.user_id)).balance, { timeout: 10_000 })
       .toBe(100)

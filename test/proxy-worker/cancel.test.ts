@@ -17,7 +17,7 @@ import {
  * for it), its images are stored and charged, and GET /v1/generations/:id hands them over.
  */
 
-// The preview stands in for a billing upstream: queued for 20% of the delay, then accepted.
+// The preview stands in for a billing upstream: queued for 40% of the delay, then accepted.
 const SLOW = { PREVIEW_DELAY_MS: '2000' }
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -3,6 +3,7 @@ import {
   CatalogResponseSchema,
   EnhanceResponseSchema,
   ErrorBodySchema,
+  GenerationJobResponseSchema,
 } from '../../../shared'
 import type { Settings } from '../../types'
 import { assertReachable, blockedAddressMessage, wasBlockedByFigma } from './address-check'
@@ -54,6 +55,14 @@ export async function fetchCatalog(settings: Settings) {
 export async function fetchAccount(settings: Settings) {
   const response = await workerFetch(settings, '/v1/account', { headers: authHeaders(settings) })
   return AccountResponseSchema.parse(await response.json()).data
+}
+
+/** A generation's state and images, as its owner sees them after a cancel or a dropped connection. */
+export async function fetchGeneration(settings: Settings, requestId: string) {
+  const response = await workerFetch(settings, `/v1/generations/${requestId}`, {
+    headers: authHeaders(settings),
+  })
+  return GenerationJobResponseSchema.parse(await response.json()).data
 }
 
 export async function enhancePrompt(settings: Settings, prompt: string) {

@@ -16,6 +16,7 @@ function HistoryRow(props: { entry: HistoryEntry; onPlace: () => void; onReuse: 
           {provenance.model} · {provenance.size} · {provenance.quality}
           {provenance.preview ? ' · preview' : ''}
         </div>
+        {props.entry.note && <div class={styles.muted}>{props.entry.note}</div>}
         <div class={styles.row} style={{ marginTop: 4 }}>
           <Button secondary onClick={props.onPlace}>
             Place again

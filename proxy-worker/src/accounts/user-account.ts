@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
-import type { GeneratedImage, GenerationResult, LedgerEntry } from '../../../shared'
+import type { GeneratedImage, GenerationJob, GenerationResult, LedgerEntry } from '../../../shared'
 import type { Env } from '../env'
 import { type AccountRecord, ledgerChunkKey, readAccountRecord, userKey } from './account-record'
 
@@ -14,23 +14,8 @@ export const LEDGER_TAIL_LIMIT = 50
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
 const JOB_TTL_MS = 24 * 60 * 60 * 1000
 
-export type JobState = 'running' | 'done' | 'failed' | 'stopped'
-
-/** What a generation looks like to its owner: `GET /v1/generations/:request_id`. */
-export interface JobView {
-  request_id: string
-  state: JobState
-  created_at: string
-  updated_at: string
-  model: string
-  quality: string
-  requested: number
-  images: GeneratedImage[]
-  credits: { charged: number; refunded: number } | null
-  error: string | null
-  /** Whether the client had left before the job finished: its images are only in History. */
-  client_left: boolean
-}
+export type JobState = GenerationJob['state']
+export type JobView = GenerationJob
 
 export type Reservation =
   | { ok: true; balance: number }
@@ -103,7 +88,7 @@ export class UserAccount extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS account (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, token_hash TEXT NOT NULL, balance INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS ledger (position INTEGER PRIMARY KEY, id TEXT NOT NULL, at TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL, request_id TEXT, balance_after INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS holds (request_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, price INTEGER NOT NULL, until INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS jobs (request_id TEXT PRIMARY KEY, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, model TEXT NOT NULL, quality TEXT NOT NULL, requested INTEGER NOT NULL, images TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, charged INTEGER, refunded INTEGER, error TEXT, client_left INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS jobs (request_id TEXT PRIMARY KEY, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, size TEXT NOT NULL, quality TEXT NOT NULL, requested INTEGER NOT NULL, images TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, charged INTEGER, refunded INTEGER, error TEXT, accepted INTEGER NOT NULL DEFAULT 0, client_left INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS idempotency (key_hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, until INTEGER, result TEXT, expires INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS kv_sync (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL, written_at INTEGER NOT NULL, chunks INTEGER NOT NULL);
     `)
@@ -217,8 +202,10 @@ export class UserAccount extends DurableObject<Env> {
       price: number
       until: number
       reason: string
-      model: string
-      quality: string
+      model: GenerationJob['model']
+      provider: GenerationJob['provider']
+      size: string
+      quality: GenerationJob['quality']
       requested: number
       /** How many generations this user may have running at once. */
       limit: number
@@ -244,11 +231,13 @@ export class UserAccount extends DurableObject<Env> {
         request.until,
       )
       this.sql.exec(
-        "INSERT OR REPLACE INTO jobs VALUES (?, 'running', ?, ?, ?, ?, ?, '[]', 0, NULL, NULL, NULL, 0, ?)",
+        "INSERT OR REPLACE INTO jobs VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, '[]', 0, NULL, NULL, NULL, 0, 0, ?)",
         request.requestId,
         iso,
         iso,
         request.model,
+        request.provider,
+        request.size,
         request.quality,
         request.requested,
         now + JOB_TTL_MS,
@@ -284,6 +273,12 @@ export class UserAccount extends DurableObject<Env> {
       new Date().toISOString(),
       requestId,
     )
+  }
+
+  /** The upstream has the job: it runs to its end, whoever is still listening. */
+  async accepted(userId: string, requestId: string): Promise<void> {
+    await this.load(userId)
+    this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
   }
 
   /** The client went away; the job goes on, and its images will be in History. */
@@ -415,13 +410,16 @@ export class UserAccount extends DurableObject<Env> {
         state: JobState
         created_at: string
         updated_at: string
-        model: string
-        quality: string
+        model: JobView['model']
+        provider: JobView['provider']
+        size: string
+        quality: JobView['quality']
         requested: number
         images: string
         charged: number | null
         refunded: number | null
         error: string | null
+        accepted: number
         client_left: number
       }>('SELECT * FROM jobs WHERE request_id = ?', requestId)
       .toArray()[0]
@@ -432,11 +430,14 @@ export class UserAccount extends DurableObject<Env> {
       created_at: row.created_at,
       updated_at: row.updated_at,
       model: row.model,
+      provider: row.provider,
+      size: row.size,
       quality: row.quality,
       requested: row.requested,
       images: JSON.parse(row.images),
       credits: row.charged === null ? null : { charged: row.charged, refunded: row.refunded ?? 0 },
       error: row.error,
+      accepted: row.accepted === 1,
       client_left: row.client_left === 1,
     }
   }

@@ -2,6 +2,7 @@ import {
   aspectRatioOfSize,
   CREDIT_PRICES,
   creditCost,
+  formatPixelSize,
   type GeneratedImage,
   type GenerateRequest,
   type GenerationResult,
@@ -130,6 +131,8 @@ export async function runGeneration(
     until: requestDeadline(env),
     reason: `${references.length > 0 ? 'edit' : 'generate'} ${request.model} ${request.quality} x${request.n}`,
     model: request.model,
+    provider,
+    size: formatPixelSize(pixelSizeFor(request.model, request.size)),
     quality: request.quality,
     requested: request.n,
     limit: numberSetting(env.MAX_CONCURRENT_PER_USER, DEFAULT_MAX_CONCURRENT),
@@ -173,6 +176,7 @@ export async function runGeneration(
       signal,
       onAccepted: () => {
         upstreamAccepted = true
+        void account.accepted(user.id, requestId).catch(() => {})
       },
       onPartial: emit
         ? (preview) =>

@@ -1,4 +1,9 @@
-const HEARTBEAT_MS = 10_000
+/**
+ * A keep-alive comment goes out every second: it keeps idle timeouts away from generations of
+ * several minutes, and where the request's abort signal does not reach the worker (a local dev
+ * proxy), a write to a client that has gone is how its leaving is noticed, within a second.
+ */
+const HEARTBEAT_MS = 1000
 const encoder = new TextEncoder()
 
 export function formatSseEvent(event: { type: string }): string {
@@ -6,9 +11,9 @@ export function formatSseEvent(event: { type: string }): string {
 }
 
 /**
- * A text/event-stream response fed by `produce`. A keep-alive comment goes out every ten seconds so
- * a generation of several minutes never meets an idle timeout; when the client goes away the
- * `signal` given to `produce` fires. The returned promise settles when `produce` has finished.
+ * A text/event-stream response fed by `produce`, with a keep-alive comment every second; when the
+ * client goes away the `signal` given to `produce` fires. The returned promise settles when
+ * `produce` has finished.
  */
 export function sseStream<Event extends { type: string }>(
   produce: (send: (event: Event) => void, signal: AbortSignal) => Promise<void>,

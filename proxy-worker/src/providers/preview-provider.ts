@@ -16,11 +16,11 @@ function maskedEdit(job: ImageJob): PreviewSpec['edit'] {
 /** How much smaller the streamed partial preview is than the final image. */
 const PARTIAL_DIVISOR = 8
 /** The share of the delay spent "queued" before the stand-in upstream accepts the job. */
-const QUEUED_SHARE = 0.2
+const QUEUED_SHARE = 0.4
 
 /**
  * Renders marked, deterministic stand-ins offline, so the product works with no key and no network.
- * `delayMs` imitates a model's latency, for trying progress and cancel by hand: the first fifth is
+ * `delayMs` imitates a model's latency, for trying progress and cancel by hand: the first 40% is
  * spent queued, before the job counts as accepted (and billed, as a real upstream would bill it),
  * then half the rest to the partial preview and the other half to the final image.
  */
