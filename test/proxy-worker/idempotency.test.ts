@@ -5,20 +5,7 @@ import { claimIdempotencyKey } from '../../proxy-worker/src/generation/idempoten
 import { requestFingerprint } from '../../proxy-worker/src/generation/respond-with-generation'
 import { NO_INPUTS } from '../../proxy-worker/src/providers/image-provider'
 import { GenerateRequestSchema } from '../../shared'
-import { fakeOpenAi } from './fakes/fake-openai'
-import {
-  balanceOf,
-  createTestUser,
-  expectStorageError,
-  generate,
-  jsonRequest,
-  ledgerOf,
-  OPENAI,
-  startWorker,
-  store,
-  storeWith,
-  useFakeUpstream,
-} from './worker-client'
+import { balanceOf, createTestUser, generate, jsonRequest, startWorker } from './worker-client'
 
 describe('Idempotency-Key', () => {
   it('returns the first result again for the same key and body, and charges once', async () => {
