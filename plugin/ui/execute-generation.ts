@@ -157,7 +157,7 @@ async function whenSettled(settings: Settings, requestId: string): Promise<Gener
   const deadline = Date.now() + POLL_LIMIT_MS
   for (;;) {
     const job = await fetchGeneration(settings, requestId).catch(() => null)
-    if (!job || job.state !== 'running' || Date.now() > deadline) return job
+    if (job?.state !== 'running' || Date.now() > deadline) return job
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
   }
 }
@@ -173,7 +173,7 @@ async function whenDecided(settings: Settings, requestId: string): Promise<Gener
   const deadline = Date.now() + DECIDE_MS
   for (;;) {
     const job = await fetchGeneration(settings, requestId).catch(() => null)
-    if (!job || job.state !== 'running' || job.accepted || Date.now() > deadline) return job
+    if (job?.state !== 'running' || job.accepted || Date.now() > deadline) return job
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }
