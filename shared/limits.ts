@@ -3,8 +3,13 @@ export const MAX_REFERENCES = 16
 export const MAX_REFERENCE_BYTES = 10 * 1024 * 1024
 /** Largest body of a JSON request without references. */
 export const MAX_JSON_BODY_BYTES = 256 * 1024
-/** Largest body of an edit: 16 references plus the fields, as files or as data: URLs. */
+/** Largest body of an edit sent as multipart files: 16 references plus the fields. */
 export const MAX_EDIT_BODY_BYTES = 48 * 1024 * 1024
+/**
+ * Largest edit sent as JSON with data: URLs: JSON is parsed whole, in memory, so it gets a cap an
+ * isolate can hold; multipart files have no such cost.
+ */
+export const MAX_JSON_EDIT_BODY_BYTES = 20 * 1024 * 1024
 /** OpenAI takes masks under 4 MB. */
 export const MAX_MASK_BYTES = 4 * 1024 * 1024
 export const REFERENCE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const

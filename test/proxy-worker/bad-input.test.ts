@@ -177,6 +177,19 @@ describe('bad references', () => {
     await expectError(await postForm(user.token, form), 400, 'invalid_reference')
   })
 
+  it('caps a JSON edit at 20 MB, pointing to multipart, where files may be larger', async () => {
+    const user = await createTestUser(100)
+    const dataUrl = `data:image/jpeg;base64,${'A'.repeat(21 * 1024 * 1024)}`
+    const response = await callWorker(
+      '/v1/images/edit',
+      jsonRequest(user.token, { prompt: 'x', references: [dataUrl] }),
+    )
+    const body = await expectError(response, 413, 'payload_too_large')
+    expect(body.message).toContain('larger than 20 MB')
+    expect(body.message).toContain('multipart/form-data')
+    expect(await balanceOf(user.token)).toBe(100)
+  })
+
   it('refuses an edit body of another content type with 415', async () => {
     const user = await createTestUser(100)
     const response = await callWorker('/v1/images/edit', {

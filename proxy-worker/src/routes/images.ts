@@ -1,12 +1,17 @@
 import { Hono } from 'hono'
 import * as z from 'zod/mini'
-import { GenerateRequestSchema, MAX_EDIT_BODY_BYTES, MAX_JSON_BODY_BYTES } from '../../../shared'
+import {
+  GenerateRequestSchema,
+  MAX_EDIT_BODY_BYTES,
+  MAX_JSON_BODY_BYTES,
+  MAX_JSON_EDIT_BODY_BYTES,
+} from '../../../shared'
 import type { AppEnv } from '../env'
 import { readEditRequest } from '../generation/read-edit-request'
 import { respondWithGeneration } from '../generation/respond-with-generation'
 import { ApiError } from '../http/api-error'
 import { requireUser } from '../http/authenticate'
-import { limitBody } from '../http/limit-body'
+import { limitBody, limitEditBody } from '../http/limit-body'
 import { requireJson, valid } from '../http/validation'
 import { getImage } from '../images/image-store'
 import { NO_INPUTS } from '../providers/image-provider'
@@ -26,10 +31,15 @@ images.post(
   (c) => respondWithGeneration(c, c.req.valid('json'), NO_INPUTS),
 )
 
-images.post('/edit', requireUser, limitBody(MAX_EDIT_BODY_BYTES), async (c) => {
-  const { request, inputs } = await readEditRequest(c)
-  return respondWithGeneration(c, request, inputs)
-})
+images.post(
+  '/edit',
+  requireUser,
+  limitEditBody(MAX_EDIT_BODY_BYTES, MAX_JSON_EDIT_BODY_BYTES),
+  async (c) => {
+    const { request, inputs } = await readEditRequest(c)
+    return respondWithGeneration(c, request, inputs)
+  },
+)
 
 images.get('/:id', valid('param', ImageIdSchema), async (c) => {
   const found = await getImage(c.env.IMAGES, c.req.valid('param').id)

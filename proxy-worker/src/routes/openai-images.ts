@@ -5,6 +5,7 @@ import {
   type GenerationResult,
   MAX_EDIT_BODY_BYTES,
   MAX_JSON_BODY_BYTES,
+  MAX_JSON_EDIT_BODY_BYTES,
   OpenAiFormEditFieldsSchema,
   type OpenAiGenerationRequest,
   OpenAiGenerationRequestSchema,
@@ -21,7 +22,7 @@ import { ApiError } from '../http/api-error'
 import { requireUser } from '../http/authenticate'
 import { openAiErrorBody, toApiError } from '../http/error-response'
 import { imagesJsonStream } from '../http/images-json-stream'
-import { limitBody } from '../http/limit-body'
+import { limitBody, limitEditBody } from '../http/limit-body'
 import { bodyKind, parseBody, readFormBody, readJsonBody } from '../http/read-body'
 import { requireJson, valid } from '../http/validation'
 import { getImage } from '../images/image-store'
@@ -198,7 +199,12 @@ openAiImages.post(
   },
 )
 
-openAiImages.post('/edits', requireUser, limitBody(MAX_EDIT_BODY_BYTES), async (c) => {
-  const { body, inputs } = await readOpenAiEdit(c)
-  return respondOpenAi(c, toRequest(body), inputs, body, 'image_edit')
-})
+openAiImages.post(
+  '/edits',
+  requireUser,
+  limitEditBody(MAX_EDIT_BODY_BYTES, MAX_JSON_EDIT_BODY_BYTES),
+  async (c) => {
+    const { body, inputs } = await readOpenAiEdit(c)
+    return respondOpenAi(c, toRequest(body), inputs, body, 'image_edit')
+  },
+)
