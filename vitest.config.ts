@@ -24,7 +24,12 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './proxy-worker/wrangler.jsonc' },
-            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token' } },
+            miniflare: {
+              bindings: {
+                ADMIN_TOKEN: 'test-admin-token-that-is-long-enough-to-use',
+                PUBLIC_BASE_URL: 'https://worker.test',
+              },
+            },
           }),
         ],
         test: {

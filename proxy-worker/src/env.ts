@@ -10,6 +10,10 @@ export interface Env {
   OPENAI_BASE_URL?: string
   KIE_API_KEY?: string
   KIE_BASE_URL?: string
+  /** Hosts KIE serves results from, comma-separated ("*.example.com" for subdomains). */
+  KIE_RESULT_HOSTS?: string
+  /** Enhance calls per user per minute (30 by default). */
+  ENHANCE_PER_MINUTE?: string
   ADMIN_TOKEN?: string
   UPSTREAM_TIMEOUT_MS?: string
   /** How many generations one user may have running at once (8 by default). */

@@ -13,9 +13,10 @@ import { prompts } from './routes/prompts'
 
 const app = new Hono<AppEnv>()
 
-// The plugin iframe's Origin is "null", so any origin is allowed; tokens travel in headers, never cookies.
+// The plugin iframe's Origin is "null", so any origin may call the plugin's API; tokens travel in
+// headers, never cookies. The admin routes get no CORS: the team console is served from here.
 app.use(
-  '*',
+  '/v1/*',
   cors({
     origin: '*',
     allowMethods: ['GET', 'POST', 'OPTIONS'],

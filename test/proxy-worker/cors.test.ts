@@ -24,12 +24,24 @@ describe('CORS for the plugin iframe (Origin: null)', () => {
     const ok = await generate(user.token, { prompt: 'cors', quality: 'low' })
     const unauthorized = await callWorker('/v1/account', { headers: { Origin: 'null' } })
     const invalid = await generate(user.token, { prompt: '' })
-    const missing = await callWorker('/nowhere', { headers: { Origin: 'null' } })
+    const missing = await callWorker('/v1/nowhere', { headers: { Origin: 'null' } })
     for (const response of [ok, unauthorized, invalid, missing]) {
       expect(response.headers.get('access-control-allow-origin')).toBe('*')
     }
     expect([ok.status, unauthorized.status, invalid.status, missing.status]).toEqual([
       200, 401, 400, 404,
     ])
+  })
+
+  it('gives the admin routes no CORS: the team console is served from the worker itself', async () => {
+    const preflight = await callWorker('/admin/users', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://elsewhere.example', 'Access-Control-Request-Method': 'POST' },
+    })
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull()
+    const answer = await callWorker('/admin/users', {
+      headers: { Origin: 'https://elsewhere.example' },
+    })
+    expect(answer.headers.get('access-control-allow-origin')).toBeNull()
   })
 })

@@ -11,7 +11,7 @@ import {
   type LedgerEntry,
 } from '../../shared'
 
-export const ADMIN_TOKEN = 'test-admin-token'
+export const ADMIN_TOKEN = 'test-admin-token-that-is-long-enough-to-use'
 export const ORIGIN = 'https://worker.test'
 /** Configuration that sends image requests to the OpenAI provider, at the faked base URL. */
 export const OPENAI = { OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: 'https://openai.fake/v1' }

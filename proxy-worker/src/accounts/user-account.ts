@@ -90,6 +90,7 @@ export class UserAccount extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS holds (request_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, price INTEGER NOT NULL, until INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS jobs (request_id TEXT PRIMARY KEY, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, size TEXT NOT NULL, quality TEXT NOT NULL, requested INTEGER NOT NULL, images TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, charged INTEGER, refunded INTEGER, error TEXT, accepted INTEGER NOT NULL DEFAULT 0, client_left INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS idempotency (key_hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, until INTEGER, result TEXT, expires INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS rate_hits (bucket TEXT NOT NULL, at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS kv_sync (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL, written_at INTEGER NOT NULL, chunks INTEGER NOT NULL);
     `)
   }
@@ -440,6 +441,38 @@ export class UserAccount extends DurableObject<Env> {
       accepted: row.accepted === 1,
       client_left: row.client_left === 1,
     }
+  }
+
+  /**
+   * A free service the user may use `limit` times per window (Enhance), and only while they have
+   * credits: a sliding window of their own calls, counted here so it holds everywhere.
+   */
+  async allow(
+    userId: string,
+    bucket: string,
+    limit: number,
+    windowMs: number,
+  ): Promise<
+    | { ok: true }
+    | { ok: false; reason: 'rate'; retryAfterMs: number }
+    | { ok: false; reason: 'no_credits' }
+    | null
+  > {
+    const account = await this.load(userId)
+    if (!account) return null
+    if (account.balance <= 0) return { ok: false, reason: 'no_credits' }
+    const now = Date.now()
+    this.sql.exec('DELETE FROM rate_hits WHERE bucket = ? AND at <= ?', bucket, now - windowMs)
+    const hits = this.sql
+      .exec<{ n: number; first: number | null }>(
+        'SELECT COUNT(*) AS n, MIN(at) AS first FROM rate_hits WHERE bucket = ?',
+        bucket,
+      )
+      .one()
+    if (hits.n >= limit)
+      return { ok: false, reason: 'rate', retryAfterMs: hits.first! + windowMs - now }
+    this.sql.exec('INSERT INTO rate_hits VALUES (?, ?)', bucket, now)
+    return { ok: true }
   }
 
   // —— Idempotency-Key records: a repeat anywhere sees the first request's state at once ——

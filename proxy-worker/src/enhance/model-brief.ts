@@ -4,6 +4,9 @@ import { type Env, openAiBaseUrl } from '../env'
 const INSTRUCTIONS =
   'You turn a designer\'s rough image idea into a structured brief for an image model. Fill every field with a short, concrete phrase. Keep what the idea states; choose tasteful defaults for what it leaves open. Never invent on-image text; "text" lists only text the idea puts in quotes, verbatim.'
 
+/** Room for a brief, and for a reasoning model's thinking before it. */
+const MAX_BRIEF_TOKENS = 2000
+
 const BRIEF_JSON_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -32,6 +35,8 @@ export async function modelBrief(
       },
       body: JSON.stringify({
         model: env.ENHANCE_MODEL || 'gpt-5-mini',
+        // A brief is a few short phrases; the cap keeps a prompt from buying a long answer.
+        max_completion_tokens: MAX_BRIEF_TOKENS,
         messages: [
           { role: 'system', content: INSTRUCTIONS },
           { role: 'user', content: prompt },

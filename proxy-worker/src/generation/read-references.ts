@@ -1,6 +1,8 @@
 import {
   decodeBase64,
+  describeImageProblem,
   imageInfo,
+  imageProblem,
   MAX_MASK_BYTES,
   MAX_REFERENCE_BYTES,
   MAX_REFERENCES,
@@ -11,7 +13,16 @@ import type { ImageInputs, ReferenceImage } from '../providers/image-provider'
 
 const MEGABYTE = 1024 * 1024
 
-/** Checks each reference is a real PNG, JPEG or WebP within the limits, by its bytes, not its label. */
+/** How a client's file is named back to it: printable, and short. */
+function shownName(name: string): string {
+  const clean = name.replace(/[^\p{L}\p{N} ._()-]/gu, '').slice(0, 60)
+  return clean ? ` (${clean})` : ''
+}
+
+/**
+ * Checks each reference is a whole PNG, JPEG or WebP within the limits, by its structure, not its
+ * label or first bytes. Upstreams get them as reference-N.ext: a client's file names stay here.
+ */
 export function checkReferences(
   references: { bytes: Uint8Array; name: string }[],
 ): ReferenceImage[] {
@@ -25,24 +36,17 @@ export function checkReferences(
     )
   }
   return references.map(({ bytes, name }, index) => {
+    const what = `Reference ${index + 1}${shownName(name)}`
     if (bytes.length > MAX_REFERENCE_BYTES) {
       throw new ApiError(
         'invalid_reference',
-        `Reference ${index + 1} is too large (${(bytes.length / MEGABYTE).toFixed(1)} MB): each must be under ${MAX_REFERENCE_BYTES / MEGABYTE} MB.`,
+        `${what} is too large (${(bytes.length / MEGABYTE).toFixed(1)} MB): each must be under ${MAX_REFERENCE_BYTES / MEGABYTE} MB.`,
       )
     }
-    const info = imageInfo(bytes)
-    if (!info) {
-      throw new ApiError(
-        'invalid_reference',
-        `Reference ${index + 1} is not a PNG, JPEG or WebP image.`,
-      )
-    }
-    return {
-      bytes,
-      mimeType: info.mimeType,
-      name: name || `reference-${index + 1}.${info.mimeType.split('/')[1]}`,
-    }
+    const problem = imageProblem(bytes)
+    if (problem) throw new ApiError('invalid_reference', describeImageProblem(problem, what))
+    const { mimeType } = imageInfo(bytes)!
+    return { bytes, mimeType, name: `reference-${index + 1}.${mimeType.split('/')[1]}` }
   })
 }
 
@@ -72,6 +76,8 @@ export function checkMask(
   if (info?.mimeType !== 'image/png') {
     throw new ApiError('invalid_mask', 'The mask must be a PNG image with transparency.')
   }
+  const problem = imageProblem(mask.bytes)
+  if (problem) throw new ApiError('invalid_mask', describeImageProblem(problem, 'The mask'))
   if (!pngHasAlpha(mask.bytes)) {
     throw new ApiError(
       'invalid_mask',

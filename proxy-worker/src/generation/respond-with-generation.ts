@@ -7,15 +7,28 @@ import {
 } from '../../../shared'
 import { sha256Hex } from '../accounts/token-hash'
 import type { AppEnv } from '../env'
+import { ApiError } from '../http/api-error'
 import { toApiError } from '../http/error-response'
 import type { ImageInputs } from '../providers/image-provider'
 import { claimIdempotencyKey, type IdempotencySlot } from './idempotency'
 import { type GenerationOutcome, requestDeadline, runGeneration } from './run-generation'
 import { sseStream } from './sse-stream'
 
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]']
+
+/**
+ * Where images are served from, which is also what KIE is told to fetch references from: never
+ * taken from a request's Host header (anyone can send any), except on this machine in development.
+ */
 export function imageBaseUrl(c: Context<AppEnv>): string {
-  const base = c.env.PUBLIC_BASE_URL?.replace(/\/+$/, '') || new URL(c.req.url).origin
-  return `${base}/v1/images`
+  const configured = c.env.PUBLIC_BASE_URL?.replace(/\/+$/, '')
+  if (configured) return `${configured}/v1/images`
+  const origin = new URL(c.req.url)
+  if (LOOPBACK_HOSTS.includes(origin.hostname)) return `${origin.origin}/v1/images`
+  throw new ApiError(
+    'upstream_unconfigured',
+    "This Promptframe service is not fully set up, so nothing was charged: its team admin must set PUBLIC_BASE_URL to the worker's address.",
+  )
 }
 
 export function wantsStream(c: Context<AppEnv>, request: { stream?: boolean }): boolean {

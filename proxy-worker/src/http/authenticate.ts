@@ -4,6 +4,9 @@ import { secretsMatch } from '../accounts/token-hash'
 import type { AppEnv } from '../env'
 import { ApiError } from './api-error'
 
+/** An admin token shorter than this could be guessed; the worker refuses to use it. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32
+
 function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')
   return match ? match[1] : null
@@ -33,6 +36,12 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
     throw new ApiError(
       'admin_unauthorized',
       'Admin access is off: set the ADMIN_TOKEN secret on the worker.',
+    )
+  }
+  if (expected.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ApiError(
+      'admin_unauthorized',
+      `Admin access is off: the worker's ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters, too easy to guess. Set a longer one (wrangler secret put ADMIN_TOKEN).`,
     )
   }
   if (!token || !(await secretsMatch(token, expected))) {

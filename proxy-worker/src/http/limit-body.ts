@@ -1,4 +1,3 @@
-import { bodyLimit } from 'hono/body-limit'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../env'
 import { ApiError } from './api-error'
@@ -9,15 +8,47 @@ const inWords = (maxBytes: number) =>
     ? `${Math.round(maxBytes / (1024 * 1024))} MB`
     : `${Math.round(maxBytes / 1024)} KB`
 
+/**
+ * Refuses a body over `maxBytes` with 413, and never leaves one half read. A declared length is
+ * checked without reading anything; a body without one is read up to the limit, and past it the
+ * stream is cancelled before the answer goes out, so the connection is not left with unread bytes
+ * (which once brought the local dev server down).
+ */
 export function limitBody(maxBytes: number, advice = 'Send fewer or smaller reference images.') {
-  return bodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
-      throw new ApiError(
-        'payload_too_large',
-        `The request is larger than ${inWords(maxBytes)}. ${advice}`,
-      )
-    },
+  const tooLarge = () =>
+    new ApiError('payload_too_large', `The request is larger than ${inWords(maxBytes)}. ${advice}`)
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const body = c.req.raw.body
+    if (!body) return next()
+    const declared = c.req.header('Content-Length')
+    if (declared !== undefined) {
+      if (!(Number(declared) <= maxBytes)) {
+        await body.cancel().catch(() => {})
+        throw tooLarge()
+      }
+      return next()
+    }
+    const reader = body.getReader()
+    const chunks: Uint8Array[] = []
+    let total = 0
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      total += value.length
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {})
+        throw tooLarge()
+      }
+      chunks.push(value)
+    }
+    const bytes = new Uint8Array(total)
+    let at = 0
+    for (const chunk of chunks) {
+      bytes.set(chunk, at)
+      at += chunk.length
+    }
+    c.req.raw = new Request(c.req.raw, { body: bytes })
+    await next()
   })
 }
 

@@ -33,7 +33,7 @@ export async function putImage(
 export async function getImage(
   bucket: R2Bucket,
   id: string,
-): Promise<{ body: ReadableStream; meta: StoredImageMeta } | null> {
+): Promise<{ body: ReadableStream; meta: StoredImageMeta; expiresAt: number } | null> {
   const object = await bucket.get(id)
   if (!object) return null
   const custom = object.customMetadata ?? {}
@@ -43,6 +43,7 @@ export async function getImage(
   }
   return {
     body: object.body,
+    expiresAt: Number(custom.expires_at),
     meta: {
       mimeType: (object.httpMetadata?.contentType ?? 'image/png') as ImageMimeType,
       width: Number(custom.width),

@@ -8,6 +8,52 @@ interface KieSettings {
   apiKey: string
   baseUrl: string
   pollIntervalMs: number
+  /** Hosts results may be fetched from: exact names, or "*.domain" for its subdomains. */
+  resultHosts: string[]
+}
+
+/** A 4K PNG is well under this; a result larger than it is not an image. */
+const MAX_RESULT_BYTES = 64 * 1024 * 1024
+
+export function isResultHost(url: string, hosts: string[]): boolean {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return false
+  }
+  if (parsed.protocol !== 'https:') return false
+  const host = parsed.hostname.toLowerCase()
+  return hosts.some((allowed) =>
+    allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) : host === allowed,
+  )
+}
+
+/** A body read whole, or null once it passes `limit` bytes (the rest is never read). */
+async function readCapped(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array | null> {
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    total += value.length
+    if (total > limit) {
+      await reader.cancel()
+      return null
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(total)
+  let at = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, at)
+    at += chunk.length
+  }
+  return bytes
 }
 
 /** KIE prices gpt-image-2 flat; its lever is resolution, so quality picks it. */
@@ -49,9 +95,11 @@ function kieError(code: number | undefined, message: string | undefined): ApiErr
       "The image service refused Promptframe's key. Your credits were refunded: let your team admin know.",
     )
   }
+  // KIE's own words go to the log, never to the designer.
+  console.error('KIE refused a task', code, message)
   return new ApiError(
     'upstream_error',
-    `The image model could not do this${message ? `: ${message}` : ''}. Your credits were refunded.`,
+    'The image model could not do this request. Your credits were refunded: change the prompt or references, or try again.',
   )
 }
 
@@ -126,9 +174,10 @@ export function kieProvider(settings: KieSettings): ImageProvider {
             "The image model's safety system blocked this request. Your credits were refunded: rephrase the prompt (or change the references) and try again.",
           )
         }
+        console.error('KIE task failed', taskId, record.failCode, record.failMsg)
         throw new ApiError(
           'upstream_error',
-          `The image model failed${record.failMsg ? `: ${record.failMsg}` : ''}. Your credits were refunded: try again.`,
+          'The image model failed to make this image. Your credits were refunded: try again.',
         )
       }
       await abortableDelay(settings.pollIntervalMs, job.signal).catch((error) => {
@@ -137,15 +186,34 @@ export function kieProvider(settings: KieSettings): ImageProvider {
     }
   }
 
+  /**
+   * Copies a result at once (KIE's URLs expire): only from the hosts KIE serves results from, as a
+   * stream, and no larger than an image can be.
+   */
   async function download(job: ImageJob, url: string): Promise<Uint8Array> {
-    const response = await upstreamFetch(url, {}, job.signal)
-    if (!response.ok) {
+    if (!isResultHost(url, settings.resultHosts)) {
+      console.error('KIE result from an unexpected host', url)
+      throw new ApiError(
+        'upstream_malformed',
+        'The image model sent its result from an unexpected place, so it was not fetched. Your credits were refunded: let your team admin know.',
+      )
+    }
+    // A redirect would lead elsewhere than the allowed hosts: it is not followed.
+    const response = await upstreamFetch(url, { redirect: 'manual' }, job.signal)
+    if (!response.ok || !response.body) {
       throw new ApiError(
         'upstream_error',
         'The finished image could not be downloaded from the image model. Your credits were refunded: try again.',
       )
     }
-    return new Uint8Array(await response.arrayBuffer())
+    const bytes = await readCapped(response.body, MAX_RESULT_BYTES)
+    if (!bytes) {
+      throw new ApiError(
+        'upstream_malformed',
+        'The image model sent a result larger than any image it makes, so it was not kept. Your credits were refunded: try again.',
+      )
+    }
+    return bytes
   }
 
   return {

@@ -44,10 +44,12 @@ export function openAiUpstreamError(status: number, body: unknown): ApiError {
       "The image service refused Promptframe's key. Your credits were refunded: let your team admin know.",
     )
   }
-  if (status === 400 && error?.message) {
+  // OpenAI's own words go to the log, never to the designer.
+  console.error('OpenAI refused a request', status, code, error?.message)
+  if (status === 400) {
     return new ApiError(
       'upstream_error',
-      `The image model could not do this: ${error.message} Your credits were refunded.`,
+      'The image model could not do this request. Your credits were refunded: change the prompt or references, or try again.',
     )
   }
   return new ApiError(

@@ -14,6 +14,8 @@ import { openAiProvider } from './openai-provider'
 import { previewProvider } from './preview-provider'
 
 const DEFAULT_KIE_BASE_URL = 'https://api.kie.ai'
+/** Where KIE serves finished images from; KIE_RESULT_HOSTS replaces this list. */
+const DEFAULT_KIE_RESULT_HOSTS = ['*.kie.ai', '*.aiquickdraw.com', '*.redpandaai.co']
 
 function hasKey(env: Env, provider: Provider): boolean {
   if (provider === 'openai') return Boolean(env.OPENAI_API_KEY)
@@ -102,10 +104,17 @@ export function createProvider(env: Env, provider: Provider): ImageProvider {
     })
   }
   if (provider === 'kie') {
+    const baseUrl = env.KIE_BASE_URL || DEFAULT_KIE_BASE_URL
+    const listed = env.KIE_RESULT_HOSTS?.split(',').map((host) => host.trim().toLowerCase())
     return kieProvider({
       apiKey: env.KIE_API_KEY ?? '',
-      baseUrl: env.KIE_BASE_URL || DEFAULT_KIE_BASE_URL,
+      baseUrl,
       pollIntervalMs: numberSetting(env.KIE_POLL_INTERVAL_MS, 3000),
+      // KIE's own API host is always trusted for its results.
+      resultHosts: [
+        new URL(baseUrl).hostname,
+        ...(listed?.filter(Boolean) ?? DEFAULT_KIE_RESULT_HOSTS),
+      ],
     })
   }
   return previewProvider(numberSetting(env.PREVIEW_DELAY_MS, 0))

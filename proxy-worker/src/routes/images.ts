@@ -46,9 +46,12 @@ images.get('/:id', valid('param', ImageIdSchema), async (c) => {
   if (!found) {
     throw new ApiError('not_found', 'This image has expired or never existed. Generate it again.')
   }
+  // A URL is a capability for a day: no cache may keep the image past its expiry.
+  const secondsLeft = Math.max(0, Math.floor((found.expiresAt - Date.now()) / 1000))
   return c.body(found.body, 200, {
     'Content-Type': found.meta.mimeType,
-    'Cache-Control': 'private, max-age=3600, immutable',
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': `private, max-age=${Math.min(3600, secondsLeft)}, immutable`,
     'X-Image-Width': String(found.meta.width),
     'X-Image-Height': String(found.meta.height),
   })
