@@ -10,6 +10,8 @@ export interface RecordedOpenAiCall {
   body: Record<string, unknown>
   /** The file parts of an edit, by field name (image[] as image). */
   files: Record<string, Uint8Array[]>
+  /** Their file names, as sent. */
+  fileNames: string[]
   contractErrors: string[]
 }
 
@@ -92,6 +94,9 @@ export function fakeOpenAi(behaviour: OpenAiBehaviour = { kind: 'images' }) {
       ? await multipartAsObject(form)
       : ((await request.json()) as Record<string, unknown>)
     const files = form ? await filesOf(form) : {}
+    const fileNames = form
+      ? [...form.values()].flatMap((value) => (typeof value === 'string' ? [] : [value.name]))
+      : []
     const schema = isEdit ? 'CreateImageEditRequest' : 'CreateImageRequest'
     calls.push({
       url: request.url,
@@ -99,6 +104,7 @@ export function fakeOpenAi(behaviour: OpenAiBehaviour = { kind: 'images' }) {
       headers: request.headers,
       body,
       files,
+      fileNames,
       contractErrors: contractErrors(schema, body),
     })
     const badMask = maskProblem(files)
