@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Environment, startEnvironment } from './e2e-environment'
 import {
@@ -250,5 +251,25 @@ describe('the plugin against a harness as strict as Figma', () => {
     await waitForScene(page, (s) => s.page.name === 'Page 1' && s.selection.length === 1)
     const { nodes, selection } = await scene(page)
     expect(nodes.find((node) => node.id === selection[0])?.name).toBe('A result on the first page')
+  })
+
+  it('keeps the local worker serving after an oversized body sent without Content-Length', async () => {
+    const user = await env.createUser(10)
+    const status = await new Promise<number>((resolve, reject) => {
+      const sending = httpRequest(`${env.workerUrl}/v1/images/generate`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${user.token}`, 'Content-Type': 'application/json' },
+      })
+      sending.on('response', (response) => {
+        response.resume()
+        resolve(response.statusCode ?? 0)
+      })
+      sending.on('error', reject)
+      // Chunked: no Content-Length, 300 KB, over the 256 KB limit of this route.
+      for (let i = 0; i < 300; i++) sending.write(' '.repeat(1024))
+      sending.end()
+    })
+    expect(status).toBe(413)
+    for (let i = 0; i < 3; i++) expect((await fetch(`${env.workerUrl}/v1/models`)).status).toBe(200)
   })
 })

@@ -136,28 +136,43 @@ describe('references that only look like images', () => {
 })
 
 describe('a body over its limit without Content-Length', () => {
-  it('is refused with 413 and its stream cancelled, and the worker keeps serving', async () => {
-    const user = await createTestUser(100)
-    let cancelled = false
-    let sent = 0
+  /** A chunked body of `total` bytes (endless when Infinity), noting how much was pulled and whether it was cut off. */
+  function chunked(total: number) {
+    const state = { sent: 0, cancelled: false }
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
-        sent += 64 * 1024
+        if (state.sent >= total) return controller.close()
+        state.sent += 64 * 1024
         controller.enqueue(new Uint8Array(64 * 1024).fill(0x20))
       },
       cancel() {
-        cancelled = true
+        state.cancelled = true
       },
     })
-    const response = await callWorker('/v1/images/generate', {
+    return { stream, state }
+  }
+  const post = (token: string, body: ReadableStream) =>
+    callWorker('/v1/images/generate', {
       method: 'POST',
-      headers: { Authorization: `Bearer ${user.token}`, 'Content-Type': 'application/json' },
-      body: stream,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body,
       duplex: 'half',
     } as RequestInit)
-    await expectRefused(response, 413, 'larger than 256 KB')
-    expect(cancelled).toBe(true)
-    expect(sent).toBeLessThan(1024 * 1024)
+
+  it('is refused with 413 after being read to its end, so the connection stays sound', async () => {
+    const user = await createTestUser(100)
+    const { stream, state } = chunked(320 * 1024)
+    await expectRefused(await post(user.token, stream), 413, 'larger than 256 KB')
+    expect([state.sent, state.cancelled]).toEqual([320 * 1024, false])
+    expect((await generate(user.token, { prompt: 'after', quality: 'low' })).status).toBe(200)
+  })
+
+  it('is cut off once it runs far past the limit, and the worker keeps serving', async () => {
+    const user = await createTestUser(100)
+    const { stream, state } = chunked(Number.POSITIVE_INFINITY)
+    await expectRefused(await post(user.token, stream), 413, 'larger than 256 KB')
+    expect(state.cancelled).toBe(true)
+    expect(state.sent).toBeLessThan(9 * 1024 * 1024)
     expect((await generate(user.token, { prompt: 'after', quality: 'low' })).status).toBe(200)
   })
 })

@@ -8,11 +8,32 @@ const inWords = (maxBytes: number) =>
     ? `${Math.round(maxBytes / (1024 * 1024))} MB`
     : `${Math.round(maxBytes / 1024)} KB`
 
+/** A body this much over its limit is read to its end before the 413; a larger one is cut off. */
+const DRAIN_BYTES = 8 * 1024 * 1024
+
+/**
+ * Reads what is left of a refused body and throws it away, so the connection ends cleanly and the
+ * answer is not sent over unread bytes; a sender that goes on past DRAIN_BYTES is cut off.
+ */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  let drained = 0
+  for (;;) {
+    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }))
+    if (done) return
+    drained += value?.length ?? 0
+    if (drained > DRAIN_BYTES) {
+      await reader.cancel().catch(() => {})
+      return
+    }
+  }
+}
+
 /**
  * Refuses a body over `maxBytes` with 413, and never leaves one half read. A declared length is
  * checked without reading anything; a body without one is read up to the limit, and past it the
- * stream is cancelled before the answer goes out, so the connection is not left with unread bytes
- * (which once brought the local dev server down).
+ * rest is read and dropped (up to 8 MB more; beyond that the stream is cancelled) before the
+ * answer goes out, so the connection is not left with unread bytes (which once brought the local
+ * dev server down).
  */
 export function limitBody(maxBytes: number, advice = 'Send fewer or smaller reference images.') {
   const tooLarge = () =>
@@ -36,7 +57,7 @@ export function limitBody(maxBytes: number, advice = 'Send fewer or smaller refe
       if (done) break
       total += value.length
       if (total > maxBytes) {
-        await reader.cancel().catch(() => {})
+        await drain(reader)
         throw tooLarge()
       }
       chunks.push(value)
