@@ -231,6 +231,7 @@ export function App({
         suggestedRatio={suggestedRatio}
         busy={job !== null}
         enhancing={enhancing}
+        canEnhance={balance === null || balance > 0}
         onEnhance={enhance}
       />
     ) : tab === 'History' ? (

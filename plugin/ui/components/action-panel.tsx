@@ -38,6 +38,8 @@ export interface ActionPanelProps {
   suggestedRatio: AspectRatio | null
   busy: boolean
   enhancing: boolean
+  /** Enhance is free, but only while the designer has credits. */
+  canEnhance: boolean
   onEnhance: () => void
 }
 
@@ -81,7 +83,15 @@ function takesTransparency(action: ActionId): boolean {
   return action === 'create' || action === 'restyle' || action === 'vary'
 }
 
-function PromptEditor({ action, form, update, busy, enhancing, onEnhance }: ActionPanelProps) {
+function PromptEditor({
+  action,
+  form,
+  update,
+  busy,
+  enhancing,
+  canEnhance,
+  onEnhance,
+}: ActionPanelProps) {
   const length = effectivePrompt(form).length
   const [label, placeholder] = PROMPT_LABELS[action]
   return (
@@ -126,14 +136,17 @@ function PromptEditor({ action, form, update, busy, enhancing, onEnhance }: Acti
           {length.toLocaleString('en-US')} / {MAX_PROMPT_LENGTH.toLocaleString('en-US')}
         </span>
         {!form.structured && (
-          <Button
-            secondary
-            loading={enhancing}
-            disabled={busy || !form.prompt.trim()}
-            onClick={onEnhance}
-          >
-            Enhance
-          </Button>
+          <span class={styles.row}>
+            {!canEnhance && <span class={styles.muted}>Enhance needs credits</span>}
+            <Button
+              secondary
+              loading={enhancing}
+              disabled={busy || !form.prompt.trim() || !canEnhance}
+              onClick={onEnhance}
+            >
+              Enhance
+            </Button>
+          </span>
         )}
       </div>
     </div>
