@@ -45,6 +45,9 @@ export default defineConfig({
           testTimeout: 90_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // The UI waits on exports, the local worker and the canvas: a second is too short on a
+          // loaded two-core machine, where a reference took longer than that to appear.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],
