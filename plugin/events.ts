@@ -10,6 +10,7 @@ import type {
   Settings,
   StartupData,
 } from './types'
+import type { Preferences } from './utilities/remembered-form'
 
 /*
  * Requests that expect an answer carry a request id as their first argument, and the answer carries
@@ -32,6 +33,24 @@ export interface SaveSettingsHandler extends EventHandler {
 export interface ExportReferencesHandler extends EventHandler {
   name: 'EXPORT_REFERENCES'
   handler: (exportId: string, nodeIds: string[]) => void
+}
+
+/** The form's choices changed: kept for the next time the plugin opens. */
+export interface SavePreferencesHandler extends EventHandler {
+  name: 'SAVE_PREFERENCES'
+  handler: (preferences: Preferences) => void
+}
+
+/** The prompt changed: kept with this file. */
+export interface SaveDraftHandler extends EventHandler {
+  name: 'SAVE_DRAFT'
+  handler: (prompt: string) => void
+}
+
+/** The plugin window wants to fit its content. */
+export interface ResizeWindowHandler extends EventHandler {
+  name: 'RESIZE_WINDOW'
+  handler: (width: number, height: number) => void
 }
 
 export interface ResolveSourcesHandler extends EventHandler {
@@ -73,7 +92,7 @@ export interface CancelPlacementHandler extends EventHandler {
 
 export interface PlaceFromHistoryHandler extends EventHandler {
   name: 'PLACE_FROM_HISTORY'
-  handler: (entryId: string) => void
+  handler: (requestId: string, entryId: string) => void
 }
 
 /** Images that finished after a cancel: into the file's images and History, not onto the canvas. */
@@ -88,6 +107,12 @@ export interface NotifyHandler extends EventHandler {
 }
 
 // main thread → UI
+
+/** Answers PLACE_FROM_HISTORY: null once placed, or why it could not be. */
+export interface HistoryPlacedHandler extends EventHandler {
+  name: 'HISTORY_PLACED'
+  handler: (requestId: string, problem: string | null) => void
+}
 
 export interface StartupHandler extends EventHandler {
   name: 'STARTUP'

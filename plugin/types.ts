@@ -123,5 +123,9 @@ export type RelaunchCommand = 'vary' | 'restyle'
 export interface StartupData {
   settings: Settings
   history: HistoryEntry[]
+  /** The last choices saved on this computer, as stored: checked field by field on restore. */
+  preferences: unknown
+  /** The prompt being written in this file when the plugin last closed. */
+  draft: string
   relaunch: { command: RelaunchCommand; provenance: Provenance } | null
 }

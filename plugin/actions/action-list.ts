@@ -26,14 +26,19 @@ export function defaultAction(selection: SelectionItem[]): ActionId {
   return selection.length > 0 ? 'restyle' : 'create'
 }
 
+const PROMPT_MISSING: Record<ActionId, string> = {
+  create: 'Describe the image you want first.',
+  restyle: 'Describe what should change first.',
+  'edit-area': 'Describe what should be in the area.',
+  expand: 'Describe what the new area should show.',
+  'remove-background': 'Describe what to keep.',
+  vary: 'Describe what should vary.',
+}
+
 /** Why this form cannot run now, in words for the designer, or null. */
 export function actionProblem(form: ActionForm, selection: SelectionItem[]): string | null {
   const action = actionById(form.action)
-  if (action.needsPrompt && !form.prompt.trim()) {
-    return form.action === 'edit-area'
-      ? 'Describe what should be in the area.'
-      : 'Describe the image you want first.'
-  }
+  if (action.needsPrompt && !form.prompt.trim()) return PROMPT_MISSING[form.action]
   if (form.transparent && !form.model.transparency)
     return "This server's image service cannot make transparency: turn off the transparent background."
   return action.problem(form, selection)

@@ -6,6 +6,7 @@ import type {
   ExportReferencesHandler,
   FinishPlacementHandler,
   HistoryChangedHandler,
+  HistoryPlacedHandler,
   NotifyHandler,
   PixelsExportedHandler,
   PlaceFromHistoryHandler,
@@ -13,7 +14,10 @@ import type {
   PlacementFinishedHandler,
   PlacementStartedHandler,
   ReferencesExportedHandler,
+  ResizeWindowHandler,
   ResolveSourcesHandler,
+  SaveDraftHandler,
+  SavePreferencesHandler,
   SaveSettingsHandler,
   ShowPartialHandler,
   SourcesResolvedHandler,
@@ -34,6 +38,7 @@ import {
   showPartial,
   startPlacement,
 } from './placement-jobs'
+import { saveDraft, savePreferences } from './preferences-store'
 import { resolveSources } from './resolve-sources'
 import { sendSelection } from './selection-feed'
 import { loadSettings, saveSettings } from './settings-store'
@@ -87,6 +92,9 @@ export function registerHandlers() {
     sendSelection()
   })
   on<SaveSettingsHandler>('SAVE_SETTINGS', saveSettings)
+  on<SavePreferencesHandler>('SAVE_PREFERENCES', savePreferences)
+  on<SaveDraftHandler>('SAVE_DRAFT', saveDraft)
+  on<ResizeWindowHandler>('RESIZE_WINDOW', (width, height) => figma.ui.resize(width, height))
   on<ResolveSourcesHandler>('RESOLVE_SOURCES', async (requestId, nodeIds, excluded) => {
     emit<SourcesResolvedHandler>(
       'SOURCES_RESOLVED',
@@ -112,12 +120,12 @@ export function registerHandlers() {
     if (history) emit<HistoryChangedHandler>('HISTORY_CHANGED', history)
   })
   on<CancelPlacementHandler>('CANCEL_PLACEMENT', cancelPlacement)
-  on<PlaceFromHistoryHandler>('PLACE_FROM_HISTORY', async (entryId) => {
+  on<PlaceFromHistoryHandler>('PLACE_FROM_HISTORY', async (requestId, entryId) => {
     const entry = (await loadHistory()).find((candidate) => candidate.id === entryId)
     const problem = entry
       ? placeFromHistory(entry, (await loadSettings()).markAiGenerated)
-      : 'This history entry is gone.'
-    if (problem) figma.notify(problem, { error: true })
+      : 'This image is no longer in History.'
+    emit<HistoryPlacedHandler>('HISTORY_PLACED', requestId, problem)
   })
   on<AddToHistoryHandler>('ADD_TO_HISTORY', async (images) => {
     emit<HistoryChangedHandler>('HISTORY_CHANGED', await addFinishedImages(images))

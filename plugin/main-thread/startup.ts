@@ -1,5 +1,6 @@
 import type { RelaunchCommand, StartupData } from '../types'
 import { loadHistory } from './history-store'
+import { loadDraft, loadPreferences } from './preferences-store'
 import { readProvenance } from './provenance'
 import { loadSettings } from './settings-store'
 
@@ -18,6 +19,8 @@ export async function loadStartupData(): Promise<StartupData> {
   return {
     settings: await loadSettings(),
     history: await loadHistory(),
+    preferences: await loadPreferences(),
+    draft: loadDraft(),
     relaunch: command && provenance ? { command, provenance } : null,
   }
 }

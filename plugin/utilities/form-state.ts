@@ -1,15 +1,7 @@
-import {
-  type AspectRatio,
-  type CatalogModel,
-  closestAspectRatio,
-  isAspectRatio,
-  MAX_PROMPT_LENGTH,
-  parsePixelSize,
-  type Quality,
-} from '../../shared'
+import { type AspectRatio, type CatalogModel, MAX_PROMPT_LENGTH, type Quality } from '../../shared'
 import { defaultAction } from '../actions/action-list'
 import type { ActionForm } from '../actions/action-plan'
-import type { ActionId, SelectionItem, StartupData } from '../types'
+import type { ActionId, SelectionItem } from '../types'
 import {
   EMPTY_STRUCTURED,
   type KeepFixed,
@@ -61,30 +53,12 @@ export const DEFAULT_FORM: FormState = {
   removed: [],
 }
 
+export const VARIATION_COUNTS = [1, 2, 3, 4]
+/** What Expand can add on each side, as a share of the original. */
+export const EXPAND_MARGINS = [0.1, 0.25, 0.5]
+
 /** Variations a Vary starts with: enough to compare, not so many that it costs a lot unasked. */
 export const VARY_COUNT = 2
-
-function ratioOfSize(size: string): AspectRatio {
-  if (isAspectRatio(size)) return size
-  const explicit = parsePixelSize(size)
-  return explicit ? closestAspectRatio(explicit.width, explicit.height) : '1:1'
-}
-
-/** The form on open: prefilled from the layer when the plugin was reopened with Vary or Restyle. */
-export function initialForm(startup: Pick<StartupData, 'relaunch'>): FormState {
-  const relaunch = startup.relaunch
-  if (!relaunch) return DEFAULT_FORM
-  const { provenance } = relaunch
-  return {
-    ...DEFAULT_FORM,
-    action: relaunch.command,
-    prompt: provenance.prompt,
-    modelId: provenance.model,
-    ratio: ratioOfSize(provenance.size),
-    quality: provenance.quality,
-    n: relaunch.command === 'vary' ? VARY_COUNT : 1,
-  }
-}
 
 export function effectivePrompt(form: FormState): string {
   return form.structured ? structuredToPrompt(form.fields) : form.prompt

@@ -6,6 +6,8 @@ import type { FrameSpec, SceneSnapshot } from './harness/scene-snapshot'
 /** What the harness page offers tests (test/e2e/harness/harness-page.ts). */
 export interface HarnessApi {
   add(spec: FrameSpec, select?: boolean): void
+  addSample(name: 'frame' | 'phone' | 'card', select?: boolean): void
+  setTheme(theme: 'light' | 'dark'): void
   addImage(select?: boolean, spec?: Partial<FrameSpec>): Promise<void>
   addPhotoWithArea(): Promise<void>
   addPhoto(name: string, width: number, height: number, select?: boolean): Promise<void>

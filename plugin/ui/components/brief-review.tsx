@@ -11,9 +11,11 @@ export function BriefReview(props: {
 }) {
   const [draft, setDraft] = useState(props.brief)
   return (
-    <div class={styles.body} data-testid="brief-review">
-      <div class={styles.label}>Enhanced brief: edit it, then use it as your prompt</div>
-      <TextboxMultiline value={draft} rows={10} onValueInput={setDraft} />
+    <div class={styles.body} data-testid="brief-review" data-scroll>
+      <label class={styles.label} for="brief">
+        Enhanced brief: edit it, then use it as your prompt
+      </label>
+      <TextboxMultiline id="brief" value={draft} rows={10} onValueInput={setDraft} />
       <div class={styles.row}>
         <Button onClick={() => props.onAccept(draft)}>Use this prompt</Button>
         <Button secondary onClick={props.onDiscard}>

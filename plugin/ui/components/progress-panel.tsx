@@ -25,7 +25,7 @@ export function ProgressPanel(props: {
             {props.stage} · {props.delivered}/{props.total} · {seconds}s
           </span>
         </div>
-        <Button secondary onClick={props.onCancel}>
+        <Button secondary onClick={props.onCancel} title="Cancel (Esc)">
           Cancel
         </Button>
       </div>

@@ -1,13 +1,8 @@
+import { userIdOfToken } from '../../../shared'
 import type { Env } from '../env'
 import { type AccountRecord, userKey } from './account-record'
 import { digestsMatch, randomToken, sha256Hex } from './token-hash'
 import type { AccountView, UserAccount } from './user-account'
-
-/**
- * A token names its user, so authentication is one KV read: `pf_<user id>.<secret>`. The user
- * record keeps only the token's SHA-256, which is what proves the secret.
- */
-const TOKEN_PATTERN = /^pf_(u_[A-Za-z0-9_-]{8,40})\.[A-Za-z0-9_-]{32,100}$/
 
 /** The user's account object: the single writer of their credits. */
 export function accountOf(env: Env, userId: string): DurableObjectStub<UserAccount> {
@@ -18,7 +13,7 @@ export async function findUserByToken(
   store: KVNamespace,
   token: string,
 ): Promise<AccountRecord | null> {
-  const userId = TOKEN_PATTERN.exec(token)?.[1]
+  const userId = userIdOfToken(token)
   if (!userId) return null
   const [tokenHash, user] = await Promise.all([
     sha256Hex(token),

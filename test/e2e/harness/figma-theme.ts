@@ -8,6 +8,7 @@ const LIGHT = {
   'bg-selected': '#e5f4ff',
   'bg-onselected': '#bde3ff',
   'bg-pressed': '#e6e6e6',
+  'bg-hover': '#f5f5f5',
   'bg-inverse': '#2c2c2c',
   'bg-disabled': '#d9d9d9',
   'bg-danger': '#f24822',
@@ -46,29 +47,51 @@ const DARK: typeof LIGHT = {
   'bg-selected': '#4a5878',
   'bg-onselected': '#5b6c94',
   'bg-pressed': '#444444',
+  'bg-hover': '#383838',
   'bg-inverse': '#ffffff',
-  'bg-disabled': '#444444',
-  'bg-danger-tertiary': '#5c2a22',
+  'bg-brand': '#0c8ce9',
+  'bg-brand-pressed': '#105cad',
+  'bg-disabled': '#757575',
+  'bg-danger': '#e03e1a',
+  'bg-danger-pressed': '#963323',
+  'bg-danger-tertiary': '#60332a',
   border: '#444444',
+  'border-selected': '#0c8ce9',
+  'border-onbrand': '#0a6dc2',
+  'border-brand-strong': '#7cc4f8',
   'border-disabled': '#444444',
-  'border-danger': '#7a3a2e',
+  'border-disabled-strong': '#ffffff66',
+  'border-danger': '#864537',
+  'border-danger-strong': '#fca397',
   text: '#ffffff',
-  'text-secondary': '#b3b3b3',
-  'text-tertiary': '#757575',
-  'text-oninverse': '#1e1e1e',
-  'text-disabled': '#757575',
-  'text-danger': '#ff7b61',
+  'text-secondary': '#ffffffb3',
+  'text-tertiary': '#ffffff66',
+  'text-oninverse': '#000000e6',
+  'text-disabled': '#ffffff66',
+  'text-ondisabled': '#2c2c2c',
+  'text-danger': '#fca397',
   icon: '#ffffff',
-  'icon-secondary': '#b3b3b3',
-  'icon-disabled': '#757575',
+  'icon-secondary': '#ffffffb3',
+  'icon-disabled': '#ffffff66',
+  'icon-ondisabled': '#2c2c2c',
 }
 
 export type Theme = 'light' | 'dark'
 
-export function themeStyle(theme: Theme): string {
+export function themeCss(theme: Theme): string {
   const colours = theme === 'dark' ? DARK : LIGHT
   const variables = Object.entries(colours)
     .map(([name, value]) => `--figma-color-${name}:${value};`)
     .join('')
-  return `<style>:root{${variables}color-scheme:${theme};}html,body{margin:0;height:100%;background:var(--figma-color-bg);color:var(--figma-color-text);}</style>`
+  return `:root{${variables}color-scheme:${theme};}html,body{margin:0;height:100%;background:var(--figma-color-bg);color:var(--figma-color-text);}`
 }
+
+export function themeStyle(theme: Theme): string {
+  return `<style id="figma-style">${themeCss(theme)}</style>`
+}
+
+/**
+ * Figma changes an open plugin's theme in place: new variables, and the figma-light/figma-dark
+ * class on <html>, without reloading it. This script does the same inside the harness's iframe.
+ */
+export const THEME_LISTENER = `<script>addEventListener('message',function(event){var theme=event.data&&event.data.harnessTheme;if(!theme||event.source!==parent)return;document.documentElement.classList.remove('figma-light','figma-dark');document.documentElement.classList.add('figma-'+theme.name);document.getElementById('figma-style').textContent=theme.css})</script>`

@@ -1,4 +1,4 @@
-import { type Theme, themeStyle } from './figma-theme'
+import { THEME_LISTENER, type Theme, themeCss, themeStyle } from './figma-theme'
 import type { FrameSpec, HostMessage, PageMessage, SceneSnapshot } from './scene-snapshot'
 
 /**
@@ -148,7 +148,7 @@ function showUi() {
     return
   }
   const policy = `<meta http-equiv="Content-Security-Policy" content="${contentPolicy}">`
-  frame.srcdoc = `<!doctype html><html class="figma-${theme}"><head>${policy}${themeStyle(theme)}</head><body>${uiHtml}</body></html>`
+  frame.srcdoc = `<!doctype html><html class="figma-${theme}"><head>${policy}${themeStyle(theme)}${THEME_LISTENER}</head><body>${uiHtml}</body></html>`
 }
 
 function showNotice(message: Extract<HostMessage, { kind: 'notify' }>) {
@@ -177,6 +177,9 @@ function onHostMessage(event: MessageEvent<HostMessage>) {
     frame.style.width = `${message.width}px`
     frame.style.height = `${message.height}px`
     showUi()
+  } else if (message.kind === 'resize-ui') {
+    frame.style.width = `${message.width}px`
+    frame.style.height = `${message.height}px`
   } else if (message.kind === 'to-ui') {
     frame.contentWindow?.postMessage({ pluginMessage: message.message }, '*')
   } else if (message.kind === 'closed') {
@@ -358,7 +361,9 @@ const harness = {
   notices: () => shownNotices,
   setTheme(next: Theme) {
     theme = next
-    showUi()
+    document.documentElement.dataset.theme = theme
+    // As Figma does: the open plugin gets the new colours in place, keeping its state.
+    frame.contentWindow?.postMessage({ harnessTheme: { name: theme, css: themeCss(theme) } }, '*')
   },
   reset() {
     send({ kind: 'reset' })

@@ -227,7 +227,8 @@ function runPlugin(command: string) {
     command,
     toUi: (message) => post({ kind: 'to-ui', message }),
     onShowUI: (html, options) =>
-      post({ kind: 'show-ui', html, width: options?.width ?? 300, height: options?.height ?? 200 }),
+      post({ kind: 'show-ui', html, width: options?.width ?? 100, height: options?.height ?? 100 }),
+    onResizeUI: (width, height) => post({ kind: 'resize-ui', width, height }),
     onNotify: (notification) => {
       notifications.push(notification)
       post({

@@ -32,6 +32,7 @@ export interface SceneSnapshot {
 /** Messages from the main-thread host (a Web Worker) to the harness page. */
 export type HostMessage =
   | { kind: 'show-ui'; html: string; width: number; height: number }
+  | { kind: 'resize-ui'; width: number; height: number }
   | { kind: 'to-ui'; message: unknown }
   | { kind: 'scene'; snapshot: SceneSnapshot }
   | { kind: 'image'; hash: string; bytes: Uint8Array }

@@ -81,6 +81,9 @@ describe('create', () => {
     expect(actionProblem(form('create', { prompt: ' ' }), [])).toBe(
       'Describe the image you want first.',
     )
+    expect(actionProblem(form('restyle', { prompt: '' }), [hero])).toBe(
+      'Describe what should change first.',
+    )
   })
 })
 

@@ -65,6 +65,8 @@ function storedSize(value: unknown): number {
 export class FakeDocument {
   readonly images = new Map<string, FakeImage>()
   readonly storage = new Map<string, unknown>()
+  /** Plugin data on the document node (figma.root): saved with the file. */
+  readonly rootPluginData = new Map<string, string>()
   readonly pages: FakePage[] = []
   currentPage: FakePage
   /** Export delays by layer id (and for every layer), so slow exports can be played. */
@@ -155,6 +157,8 @@ export interface FakeFigmaOptions {
   /** Where figma.ui.postMessage sends its messages (to the plugin UI). */
   toUi?: (message: unknown) => void
   onShowUI?: (html: string, options: ShowUIOptions | undefined) => void
+  /** The plugin resized its window with figma.ui.resize. */
+  onResizeUI?: (width: number, height: number) => void
   onChange?: () => void
   onNotify?: (notification: FakeNotification) => void
   /** The plugin closed (by itself, or because the harness closed it): its window goes. */
@@ -197,6 +201,7 @@ export class FakeFigma
   undoSteps = 0
   scrolledTo: string[][] = []
   uiHtml: string | null = null
+  uiSize: { width: number; height: number } | null = null
   closed = false
   readonly #handlers: { [name in EventName]: (() => void)[] } = {
     selectionchange: [],
@@ -254,7 +259,21 @@ export class FakeFigma
 
   get root() {
     this.#open('root')
-    return { type: 'DOCUMENT' as const, children: this.document.pages }
+    const data = this.document.rootPluginData
+    return {
+      type: 'DOCUMENT' as const,
+      children: this.document.pages,
+      getPluginData: (key: string) => {
+        this.#open('getPluginData')
+        return data.get(key) ?? ''
+      },
+      setPluginData: (key: string, value: string) => {
+        this.#open('setPluginData')
+        if (typeof key !== 'string' || typeof value !== 'string')
+          throw new Error('in setPluginData: Expected a string key and value')
+        data.set(key, value)
+      },
+    }
   }
 
   readonly viewport = {
@@ -300,6 +319,13 @@ export class FakeFigma
       this.#open('ui.postMessage')
       assertFigmaCloneable(message, 'ui.postMessage', { dates: true })
       this.options.toUi?.(structuredClone(message))
+    },
+    resize: (width: number, height: number) => {
+      this.#open('ui.resize')
+      if (!Number.isFinite(width) || !Number.isFinite(height) || width < 0 || height < 0)
+        throw new Error('in resize: Expected width and height to be non-negative numbers')
+      this.uiSize = { width, height }
+      this.options.onResizeUI?.(width, height)
     },
   }
 
@@ -430,6 +456,7 @@ export class FakeFigma
   showUI(html: string, options?: ShowUIOptions) {
     this.#open('showUI')
     this.uiHtml = html
+    this.uiSize = { width: options?.width ?? 100, height: options?.height ?? 100 }
     this.options.onShowUI?.(html, options)
   }
 

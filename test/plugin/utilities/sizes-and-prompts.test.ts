@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { buildPrompt, structuredToPrompt } from '../../../plugin/utilities/build-prompt'
 import { costOf, generateLabel, shortfallMessage } from '../../../plugin/utilities/cost'
 import { exportedSize, referenceExportScale } from '../../../plugin/utilities/export-scale'
-import { initialForm } from '../../../plugin/utilities/form-state'
 import { frameSizeFor, sizeForLayer } from '../../../plugin/utilities/frame-size'
 import { layerName } from '../../../plugin/utilities/layer-name'
 import { sizeValueProblem } from '../../../shared'
@@ -77,34 +76,5 @@ describe('cost', () => {
     expect(costOf(catalogModel(), 'medium', 4)).toBe(24)
     expect(generateLabel(4, 24)).toBe('Generate 4 · 24 credits')
     expect(shortfallMessage(24, 10)).toContain('needs 24 credits and you have 10 credits')
-  })
-})
-
-describe('relaunch', () => {
-  const provenance = {
-    prompt: 'a fox',
-    model: 'gpt-image-2' as const,
-    size: '1824x1024',
-    quality: 'high' as const,
-    requestId: 'r',
-    provider: 'preview' as const,
-    preview: true,
-  }
-
-  it('opens Vary on the layer with two variations, its prompt, shape and quality', () => {
-    expect(initialForm({ relaunch: { command: 'vary', provenance } })).toMatchObject({
-      action: 'vary',
-      prompt: 'a fox',
-      ratio: '16:9',
-      quality: 'high',
-      n: 2,
-    })
-  })
-
-  it('opens Restyle on the layer with its prompt', () => {
-    expect(initialForm({ relaunch: { command: 'restyle', provenance } })).toMatchObject({
-      action: 'restyle',
-      prompt: 'a fox',
-    })
   })
 })
