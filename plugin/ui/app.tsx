@@ -18,6 +18,7 @@ import { HistoryPanel } from './components/history-panel'
 import { Notice, type NoticeMessage } from './components/notice'
 import { ProgressPanel } from './components/progress-panel'
 import { PROMPT_ID, PromptComposer } from './components/prompt-composer'
+import { radioGroupName } from './components/radio-group-name'
 import { SettingsPanel } from './components/settings-panel'
 import { copyText } from './copy-text'
 import { describeFailure } from './describe-failure'
@@ -186,6 +187,7 @@ export function App(props: {
     <div class={styles.page} ref={page}>
       <div class={styles.tabs}>
         <Tabs
+          {...radioGroupName('tab')}
           value={tab}
           onValueChange={(value) => showTab(value as Tab)}
           options={[

@@ -233,8 +233,11 @@ async function lateWork(options: ExecuteOptions, runs: RequestRun[]): Promise<La
 
 function stoppedMessage(late: LateWork | null): string {
   if (!late) return CANCELLED_MESSAGE
-  const images = late.expected === 1 ? '1 image was' : `${late.expected} images were`
-  return `Generation cancelled. ${images} already being made: they will be in History, and are charged. Credits for anything not started were refunded.`
+  const images =
+    late.expected === 1
+      ? '1 image was already being made: it will be in History, and is charged.'
+      : `${late.expected} images were already being made: they will be in History, and are charged.`
+  return `Generation cancelled. ${images} Credits for anything not started were refunded.`
 }
 
 /** Makes room on the canvas and waits until the main thread has, so nothing is paid for that cannot be placed. */

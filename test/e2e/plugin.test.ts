@@ -138,7 +138,7 @@ describe('the plugin in a browser, against the real local worker', () => {
     await expect
       .poll(() => plugin(page).locator('[role="status"]').textContent())
       .toMatch(
-        /cancelled\. (1 image was|2 images were) already being made: they will be in History/,
+        /cancelled\. (1 image was already being made: it|2 images were already being made: they) will be in History/,
       )
     await expect
       .poll(() => plugin(page).locator('[role="status"]').textContent(), { timeout: 15_000 })

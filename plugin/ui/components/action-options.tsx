@@ -7,6 +7,7 @@ import { EXPAND_ANCHORS, type ExpandAnchor } from '../../utilities/expand-canvas
 import type { FormState } from '../../utilities/form-state'
 import styles from '../app.css'
 import { AspectRatioPicker } from './aspect-ratio-picker'
+import { radioGroupName } from './radio-group-name'
 
 export interface OptionsProps {
   action: ActionId
@@ -72,6 +73,7 @@ export function ActionOptions(props: OptionsProps) {
     return (
       <div class={styles.stack}>
         <SegmentedControl
+          {...radioGroupName('placement')}
           value={form.placement}
           onValueChange={(placement) => update({ placement: placement as FormState['placement'] })}
           options={[
@@ -93,6 +95,7 @@ export function ActionOptions(props: OptionsProps) {
     return (
       <div class={styles.stack}>
         <SegmentedControl
+          {...radioGroupName('restyle-layers')}
           value={form.combine ? 'combine' : 'each'}
           onValueChange={(value) => update({ combine: value === 'combine' })}
           options={[
@@ -109,6 +112,7 @@ export function ActionOptions(props: OptionsProps) {
     return (
       <div class={styles.stack}>
         <SegmentedControl
+          {...radioGroupName('expand-by')}
           value={form.expandBy}
           onValueChange={(value) => update({ expandBy: value as FormState['expandBy'] })}
           options={[
@@ -120,6 +124,7 @@ export function ActionOptions(props: OptionsProps) {
           <Ratio {...props} field="expandRatio" label="Expand to" />
         ) : (
           <SegmentedControl
+            {...radioGroupName('expand-margin')}
             value={String(form.expandMargin)}
             onValueChange={(value) => update({ expandMargin: Number(value) })}
             options={MARGINS}
@@ -128,6 +133,7 @@ export function ActionOptions(props: OptionsProps) {
         <div>
           <div class={styles.label}>Keep the original</div>
           <SegmentedControl
+            {...radioGroupName('expand-anchor')}
             value={form.expandAnchor}
             onValueChange={(value) => update({ expandAnchor: value as ExpandAnchor })}
             options={EXPAND_ANCHORS.map((anchor) => ({

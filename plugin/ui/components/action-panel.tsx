@@ -7,6 +7,7 @@ import { type FormState, VARIATION_COUNTS } from '../../utilities/form-state'
 import styles from '../app.css'
 import { ActionOptions } from './action-options'
 import { ActionPicker } from './action-picker'
+import { radioGroupName } from './radio-group-name'
 import { ReferenceStrip } from './reference-strip'
 
 export interface ActionPanelProps {
@@ -60,13 +61,13 @@ function ModelAndQuality({ form, update, catalog, model }: ActionPanelProps) {
   return (
     <div class={styles.columns}>
       <div>
-        <div class={styles.label} id="model-label">
-          Model
-        </div>
+        <div class={styles.label}>Model</div>
         <Dropdown
           value={model?.id ?? null}
           placeholder="Loading models…"
-          aria-labelledby="model-label"
+          role="button"
+          aria-haspopup="listbox"
+          aria-label={model ? `Model: ${model.label}` : 'Model'}
           options={catalog.map((entry) => ({
             value: entry.id,
             text: `${entry.label} · ${entry.prices.low}–${entry.prices.high} credits${entry.provider === 'preview' ? ' · offline preview' : ''}`,
@@ -77,6 +78,7 @@ function ModelAndQuality({ form, update, catalog, model }: ActionPanelProps) {
       <fieldset class={styles.fieldset}>
         <legend class={styles.label}>Quality</legend>
         <SegmentedControl
+          {...radioGroupName('quality')}
           value={form.quality}
           onValueChange={(quality) => update({ quality: quality as Quality })}
           options={QUALITIES.map((quality) => ({
@@ -99,6 +101,7 @@ function CountAndTransparency({ action, form, update }: ActionPanelProps) {
         <fieldset class={`${styles.fieldset} ${styles.inline}`}>
           <legend class={styles.inlineLabel}>Images</legend>
           <SegmentedControl
+            {...radioGroupName('images')}
             value={String(form.n)}
             onValueChange={(n) => update({ n: Number(n) })}
             options={VARIATION_COUNTS.map((value) => ({ value: String(value) }))}
