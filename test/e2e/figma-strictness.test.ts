@@ -184,7 +184,7 @@ describe('the plugin against a harness as strict as Figma', () => {
     const blocked = env.workerUrl.replace('localhost', '127.0.0.1')
     const page = await env.openPlugin(user.token, '', blocked)
     await expect
-      .poll(() => plugin(page).locator('[role="alert"]').first().textContent())
+      .poll(() => plugin(page).locator('[data-testid="status"]').textContent())
       .toContain('Figma lets this copy of Promptframe connect only to http://localhost')
     // The harness applies the manifest's networkAccess to the plugin window, as Figma does.
     const outcomes = await pluginFrame(page).evaluate(

@@ -193,11 +193,12 @@ describe('the plugin in a browser, against the real local worker', () => {
     await screenshot(page, 'out-of-credits')
   })
 
-  it('tells the designer when the token is wrong', async () => {
+  it('tells the designer when the token is wrong, as the reason Generate waits', async () => {
     const page = await env.openPlugin('pf_not-a-real-token')
     await expect
-      .poll(() => plugin(page).locator('[role="alert"]').textContent())
+      .poll(() => plugin(page).locator('[data-testid="status"]').textContent())
       .toContain('Your token was not accepted')
+    expect(await plugin(page).locator('[data-testid="generate"]').isDisabled()).toBe(true)
     await screenshot(page, 'wrong-token')
   })
 
