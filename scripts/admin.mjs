@@ -1,33 +1,19 @@
 // npm run admin -- <command>: manage users and credits on a local or deployed worker.
-import { parseArgs } from 'node:util'
+import { HELP, parseAdminArgs } from './admin-cli.mjs'
 import { adminRequest, readDevVars } from './local-worker.mjs'
 
-const HELP = `Usage: npm run admin -- <command> [options]
+function fail(message) {
+  console.error(message)
+  process.exit(1)
+}
 
-Commands:
-  create-user --name "Ada" [--credits 500]   create a user; prints the token once
-  grant <user-id> --delta 100 --reason "…"   add credits (a negative delta removes them)
-  show <user-id> [--all]                      balance and the newest 100 ledger entries (--all: every entry)
-
-Options:
-  --url <worker url>        default $PROMPTFRAME_URL or http://localhost:8787
-  --admin-token <token>     default $PROMPTFRAME_ADMIN_TOKEN or ADMIN_TOKEN in proxy-worker/.dev.vars
-`
-
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    name: { type: 'string' },
-    credits: { type: 'string' },
-    delta: { type: 'string' },
-    reason: { type: 'string' },
-    url: { type: 'string' },
-    'admin-token': { type: 'string' },
-    all: { type: 'boolean' },
-  },
-})
-
-const [command, userId] = positionals
+const parsed = parseAdminArgs(process.argv.slice(2))
+if (parsed.help) {
+  console.log(HELP)
+  process.exit(0)
+}
+if (parsed.error) fail(`${parsed.error}\n\nnpm run admin -- help lists every command.`)
+const { command, userId, values } = parsed
 const url = (values.url ?? process.env.PROMPTFRAME_URL ?? 'http://localhost:8787').replace(
   /\/+$/,
   '',
@@ -35,15 +21,6 @@ const url = (values.url ?? process.env.PROMPTFRAME_URL ?? 'http://localhost:8787
 const adminToken =
   values['admin-token'] ?? process.env.PROMPTFRAME_ADMIN_TOKEN ?? readDevVars().ADMIN_TOKEN
 
-function fail(message) {
-  console.error(message)
-  process.exit(1)
-}
-
-if (!command || command === 'help') {
-  console.log(HELP)
-  process.exit(0)
-}
 if (!adminToken)
   fail(
     'No admin token: pass --admin-token, set PROMPTFRAME_ADMIN_TOKEN, or run npm start once to create one locally.',
@@ -51,7 +28,6 @@ if (!adminToken)
 
 try {
   if (command === 'create-user') {
-    if (!values.name) fail('create-user needs --name')
     const user = await adminRequest(url, adminToken, 'POST', '/admin/users', {
       name: values.name,
       credits: Number(values.credits ?? 0),
@@ -60,15 +36,12 @@ try {
       `Created ${user.name} (${user.user_id}) with ${user.balance} credits.\nToken (shown once): ${user.token}`,
     )
   } else if (command === 'grant') {
-    if (!userId || !values.delta || !values.reason)
-      fail('grant needs <user-id> --delta <n> --reason "…"')
     const user = await adminRequest(url, adminToken, 'POST', `/admin/users/${userId}/credits`, {
       delta: Number(values.delta),
       reason: values.reason,
     })
     console.log(`${user.name} now has ${user.balance} credits.`)
   } else if (command === 'show') {
-    if (!userId) fail('show needs <user-id>')
     let page = await adminRequest(url, adminToken, 'GET', `/admin/users/${userId}`)
     const entries = [...page.ledger]
     while (values.all && page.ledger_from > 0) {
@@ -89,9 +62,11 @@ try {
       console.log(
         `  ${entry.at}  ${String(entry.delta).padStart(6)}  ${entry.reason}${entry.request_id ? `  [${entry.request_id}]` : ''}`,
       )
-  } else {
-    fail(`Unknown command "${command}".\n\n${HELP}`)
   }
 } catch (error) {
-  fail(`The worker at ${url} said: ${error.message}`)
+  fail(
+    error instanceof TypeError
+      ? `Cannot reach the worker at ${url}. Is it running? (npm start runs one locally; --url names another.)`
+      : `The worker at ${url} said: ${error.message}`,
+  )
 }

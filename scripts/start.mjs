@@ -2,14 +2,17 @@
 // a local account with credits, and the browser harness for trying the plugin without Figma.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { startHarnessServer } from './harness-server.mjs'
-import { adminRequest, ensureDevVars, ROOT, waitForWorker } from './local-worker.mjs'
+import { adminRequest, DEV_VARS, ensureDevVars, ROOT, waitForWorker } from './local-worker.mjs'
 import { watchPlugin } from './watch-plugin.mjs'
+import { describeVars, envFileText, workerVarsFrom } from './worker-vars.mjs'
 
-const WORKER_PORT = 8787
+// WORKER_PORT and PROMPTFRAME_STATE let a second copy run beside the first (the tests do).
+const WORKER_PORT = Number(process.env.WORKER_PORT ?? 8787)
 const WORKER_URL = `http://localhost:${WORKER_PORT}`
-const ACCOUNT_FILE = join(ROOT, '.wrangler/local-account.json')
+const STATE = resolve(ROOT, process.env.PROMPTFRAME_STATE ?? '.wrangler/state')
+const ACCOUNT_FILE = join(STATE, 'local-account.json')
 const STARTING_CREDITS = 1000
 const bin = (name) => join(ROOT, 'node_modules/.bin', name)
 const children = []
@@ -17,7 +20,8 @@ const children = []
 function run(command, args, label) {
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    // Offline, wrangler cannot fetch the Request.cf sample and logs a stack trace each start.
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const prefix = (chunk) =>
@@ -54,7 +58,10 @@ async function ensureAccount(adminToken) {
     const response = await fetch(`${WORKER_URL}/v1/account`, {
       headers: { Authorization: `Bearer ${saved.token}` },
     })
-    if (response.ok) return { ...saved, balance: (await response.json()).data.balance }
+    if (response.ok) {
+      const { name, balance } = (await response.json()).data
+      return { ...saved, name, balance }
+    }
   }
   const user = await adminRequest(WORKER_URL, adminToken, 'POST', '/admin/users', {
     name: 'Local designer',
@@ -62,10 +69,20 @@ async function ensureAccount(adminToken) {
   })
   mkdirSync(dirname(ACCOUNT_FILE), { recursive: true })
   writeFileSync(ACCOUNT_FILE, JSON.stringify({ user_id: user.user_id, token: user.token }, null, 2))
-  return { user_id: user.user_id, token: user.token, balance: user.balance }
+  return { user_id: user.user_id, token: user.token, name: user.name, balance: user.balance }
+}
+
+/** The worker settings found in this environment, for wrangler in a file only this user can read. */
+function writeEnvironmentVars() {
+  const vars = workerVarsFrom(process.env)
+  const file = join(STATE, 'start.env')
+  mkdirSync(STATE, { recursive: true })
+  writeFileSync(file, `${envFileText(vars)}\n`, { mode: 0o600 })
+  return { vars, file }
 }
 
 const vars = ensureDevVars()
+const fromEnvironment = writeEnvironmentVars()
 const stopWatchingPlugin = watchPlugin((line) => console.log(`[plugin] ${line}`))
 const worker = run(
   bin('wrangler'),
@@ -76,7 +93,12 @@ const worker = run(
     '--port',
     String(WORKER_PORT),
     '--persist-to',
-    '.wrangler/state',
+    STATE,
+    // Later files win: the environment's settings over proxy-worker/.dev.vars.
+    '--env-file',
+    DEV_VARS,
+    '--env-file',
+    fromEnvironment.file,
     '--show-interactive-dev-session=false',
   ],
   'worker',
@@ -88,12 +110,22 @@ const provider = catalog[0]?.provider ?? 'none'
 const harness = await startHarnessServer(Number(process.env.HARNESS_PORT ?? 8790))
 const harnessUrl = `${harness.url}/?token=${encodeURIComponent(account.token)}&worker=${encodeURIComponent(WORKER_URL)}`
 
+const settings = Object.keys(fromEnvironment.vars).length
+  ? `  Settings from your environment: ${describeVars(fromEnvironment.vars)}`
+  : '  Settings from your environment: none (PREVIEW_DELAY_MS, IMAGE_PROVIDER, OPENAI_API_KEY, KIE_API_KEY… are passed on when set)'
+const realImages =
+  provider === 'preview'
+    ? ', offline previews; start with OPENAI_API_KEY=… or KIE_API_KEY=… for real images'
+    : ''
+
 console.log(`
 Promptframe is running.
 
-  Worker      ${WORKER_URL}  (image provider: ${provider}${provider === 'preview' ? ', offline previews; set OPENAI_API_KEY or KIE_API_KEY in proxy-worker/.dev.vars for real images' : ''})
-  Your token  ${account.token}  (${account.balance} credits)
-  Admin token in proxy-worker/.dev.vars (npm run admin -- help)
+  Worker      ${WORKER_URL}  (image provider: ${provider}${realImages})
+${settings}
+  Account     ${account.name} · user id ${account.user_id} · ${account.balance} credits
+  Your token  ${account.token}
+  Admin       npm run admin -- help  (the admin token is in proxy-worker/.dev.vars)
 
 Try it in a browser, no Figma needed:
   ${harnessUrl}

@@ -50,7 +50,12 @@ export async function startEnvironment(options: { port: number; previewDelayMs: 
     ],
     {
       cwd: ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: 'false',
+        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+        CI: 'true',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
