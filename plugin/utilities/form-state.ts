@@ -107,3 +107,18 @@ export function actionForm(
     markAiGenerated,
   }
 }
+
+/**
+ * Switching to structured fields starts from the prompt already written (as the subject), and
+ * switching back keeps what the fields say, so neither way loses the designer's words.
+ */
+export function switchStructured(form: FormState, structured: boolean): Partial<FormState> {
+  if (structured) {
+    const empty = Object.values(form.fields).every((value) => !value.trim())
+    return {
+      structured,
+      fields: empty ? { ...EMPTY_STRUCTURED, subject: form.prompt.trim() } : form.fields,
+    }
+  }
+  return { structured, prompt: effectivePrompt(form) }
+}

@@ -143,6 +143,15 @@ describe('a flow that feels native to Figma', () => {
       expect(stop.name, stop.name).toMatch(/^- '?\w+ "[^"]+"/)
       expect(stop.ringVisible, `focus ring of ${stop.name}`).toBe(true)
     }
+    // Settings too: every field and button named, every one showing focus.
+    await plugin(page).getByText('Settings', { exact: true }).click()
+    await plugin(page).locator('[data-testid="worker-url"]').focus()
+    for (const stop of await walkTabs(page, 'test-connection')) {
+      expect(stop.name, stop.name).toMatch(/^- '?\w+ "[^"]+"/)
+      expect(stop.ringVisible, `focus ring of ${stop.name}`).toBe(true)
+    }
+    await plugin(page).getByText('Make', { exact: true }).click()
+
     // The ratio picker is one stop, and arrow keys move within it.
     expect(all.filter((stop) => stop.name.includes('radio "1:1"')).length).toBe(1)
     await plugin(page).getByRole('radio', { name: '1:1', exact: true }).focus()

@@ -2,8 +2,8 @@ import { Button, Text, Textbox, TextboxMultiline, Toggle } from '@create-figma-p
 import { h } from 'preact'
 import { MAX_PROMPT_LENGTH } from '../../../shared'
 import type { ActionId } from '../../types'
-import { EMPTY_STRUCTURED, type StructuredPrompt } from '../../utilities/build-prompt'
-import { effectivePrompt, type FormState } from '../../utilities/form-state'
+import type { StructuredPrompt } from '../../utilities/build-prompt'
+import { effectivePrompt, type FormState, switchStructured } from '../../utilities/form-state'
 import styles from '../app.css'
 
 export const PROMPT_ID = 'prompt'
@@ -35,21 +35,6 @@ const PROMPT_LABELS: Record<ActionId, [string, string]> = {
     'What should vary? (optional: the layer’s own prompt is used)',
     'Warmer light, a different angle',
   ],
-}
-
-/**
- * Switching to structured fields starts from the prompt already written (as the subject), and
- * switching back keeps what the fields say, so neither way loses the designer's words.
- */
-export function switchStructured(form: FormState, structured: boolean): Partial<FormState> {
-  if (structured) {
-    const empty = Object.values(form.fields).every((value) => !value.trim())
-    return {
-      structured,
-      fields: empty ? { ...EMPTY_STRUCTURED, subject: form.prompt.trim() } : form.fields,
-    }
-  }
-  return { structured, prompt: effectivePrompt(form) }
 }
 
 /** The prompt, written freely or in fields, with Enhance: the last stop before Generate. */

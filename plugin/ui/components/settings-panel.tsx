@@ -93,6 +93,7 @@ export function SettingsPanel(props: {
         <Button
           secondary
           loading={testing}
+          data-testid="test-connection"
           onClick={async () => {
             setTried(true)
             if (!ready) return
