@@ -15,6 +15,7 @@ export const ERROR_TYPES = {
   feature_unavailable: { status: 400, code: 40008 },
   unauthorized: { status: 401, code: 40101 },
   admin_unauthorized: { status: 401, code: 40102 },
+  account_disabled: { status: 403, code: 40301 },
   insufficient_credits: { status: 402, code: 40201 },
   not_found: { status: 404, code: 40401 },
   method_not_allowed: { status: 405, code: 40501 },

@@ -1,5 +1,5 @@
 import type { AccountRecord } from './accounts/account-record'
-import type { UserAccount } from './accounts/user-account'
+import type { Access, UserAccount } from './accounts/user-account'
 
 export interface Env {
   STORE: KVNamespace
@@ -24,6 +24,13 @@ export interface Env {
   PREVIEW_DELAY_MS?: string
   ENHANCE_MODEL?: string
   PUBLIC_BASE_URL?: string
+  /** Tests only: a clock to use instead of the system's (to stand at a month boundary, say). */
+  CLOCK?: { now(): number }
+}
+
+/** The time by the worker's clock. */
+export function clockNow(env: Env): number {
+  return env.CLOCK?.now() ?? Date.now()
 }
 
 /** Who a request is from: the user's KV record, as authentication read it (its balance may trail). */
@@ -31,6 +38,8 @@ export type UserRecord = AccountRecord
 
 export interface AppVariables {
   user: UserRecord
+  /** Who is asking, checked again by the user's account object on every call. */
+  access: Access
   requestId: string
 }
 

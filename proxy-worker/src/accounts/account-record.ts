@@ -12,6 +12,9 @@ export interface AccountRecord {
   /** SHA-256 of the user's token, hex; the token itself is never stored. */
   token_hash: string
   balance: number
+  /** Turned off by the team admin: authentication answers 403. */
+  disabled?: boolean
+  monthly_allowance?: number | null
   /** The newest ledger entries; older ones are archived in chunks of 25 (ledger:<id>:0 … n-1). */
   ledger: LedgerEntry[]
   archived_chunks?: number
@@ -19,7 +22,8 @@ export interface AccountRecord {
   holds?: Record<string, { credits: number; until: number }>
 }
 
-export const userKey = (userId: string) => `user:${userId}`
+export const USER_PREFIX = 'user:'
+export const userKey = (userId: string) => `${USER_PREFIX}${userId}`
 export const ledgerChunkKey = (userId: string, index: number) => `ledger:${userId}:${index}`
 
 /** The record, and with `withFullLedger` every archived entry before its tail, oldest first. */

@@ -1,6 +1,6 @@
 import { userIdOfToken } from '../../../shared'
 import type { Env } from '../env'
-import { type AccountRecord, userKey } from './account-record'
+import { type AccountRecord, USER_PREFIX, userKey } from './account-record'
 import { digestsMatch, randomToken, sha256Hex } from './token-hash'
 import type { AccountView, UserAccount } from './user-account'
 
@@ -9,17 +9,24 @@ export function accountOf(env: Env, userId: string): DurableObjectStub<UserAccou
   return env.ACCOUNTS.get(env.ACCOUNTS.idFromName(userId))
 }
 
+/**
+ * The user a token belongs to, and the token's hash. KV answers first; when its copy holds another
+ * hash (the token was just rotated, and KV has not caught up here), the user's account object,
+ * which is the truth, decides.
+ */
 export async function findUserByToken(
-  store: KVNamespace,
+  env: Env,
   token: string,
-): Promise<AccountRecord | null> {
+): Promise<{ user: AccountRecord; tokenHash: string } | null> {
   const userId = userIdOfToken(token)
   if (!userId) return null
   const [tokenHash, user] = await Promise.all([
     sha256Hex(token),
-    store.get<AccountRecord>(userKey(userId), 'json'),
+    env.STORE.get<AccountRecord>(userKey(userId), 'json'),
   ])
-  return user && digestsMatch(tokenHash, user.token_hash ?? '') ? user : null
+  if (!user) return null
+  if (digestsMatch(tokenHash, user.token_hash ?? '')) return { user, tokenHash }
+  return (await accountOf(env, userId).verifyToken(userId, tokenHash)) ? { user, tokenHash } : null
 }
 
 export async function createUser(
@@ -36,4 +43,24 @@ export async function createUser(
     credits,
   })
   return { view, token }
+}
+
+/** A new token for the user, returned once; the old one is refused from now on. */
+export async function rotateToken(env: Env, userId: string, now: number) {
+  const token = `pf_${userId}.${randomToken('', 32)}`
+  const view = await accountOf(env, userId).rotateToken(userId, await sha256Hex(token), now)
+  return view ? { ...view, token } : null
+}
+
+/** Every user id in KV, a page at a time (KV lists new keys within about a minute everywhere). */
+export async function listUserIds(
+  store: KVNamespace,
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ ids: string[]; cursor: string | null }> {
+  const page = await store.list({ prefix: USER_PREFIX, cursor, limit })
+  return {
+    ids: page.keys.map((key) => key.name.slice(USER_PREFIX.length)),
+    cursor: page.list_complete ? null : page.cursor,
+  }
 }

@@ -1,7 +1,18 @@
 import { DurableObject } from 'cloudflare:workers'
-import type { GeneratedImage, GenerationJob, GenerationResult, LedgerEntry } from '../../../shared'
+import type {
+  Account,
+  AdminUserSummary,
+  GeneratedImage,
+  GenerationJob,
+  GenerationResult,
+  LedgerEntry,
+  UsageRow,
+  UserPatch,
+} from '../../../shared'
 import type { Env } from '../env'
 import { type AccountRecord, ledgerChunkKey, readAccountRecord, userKey } from './account-record'
+import { dayOf, monthOf } from './calendar'
+import { digestsMatch } from './token-hash'
 
 /** KV takes one write per key per second; the object writes the user's record no more often. */
 const KV_WRITE_GAP_MS = 1000
@@ -17,11 +28,22 @@ const JOB_TTL_MS = 24 * 60 * 60 * 1000
 export type JobState = GenerationJob['state']
 export type JobView = GenerationJob
 
+/** Why the account refuses a designer's request before looking at it. */
+export type Refusal = 'unknown_user' | 'disabled' | 'revoked'
+
+/** Who is asking, and when: every call made for a designer's request carries it. */
+export interface Access {
+  /** SHA-256 of the token the request came with: a rotated token is refused here at once. */
+  tokenHash: string
+  /** The worker's clock (tests move it to a month boundary). */
+  now: number
+}
+
 export type Reservation =
   | { ok: true; balance: number }
   | { ok: false; reason: 'insufficient'; balance: number }
   | { ok: false; reason: 'busy'; running: number; limit: number }
-  | { ok: false; reason: 'unknown_user' }
+  | { ok: false; reason: Refusal }
 
 export interface Settlement {
   charged: number
@@ -41,10 +63,24 @@ export interface AccountView {
   user_id: string
   name: string
   balance: number
+  disabled: boolean
+  monthly_allowance: number | null
   created_at: string
   ledger: LedgerEntry[]
   ledger_from: number
   ledger_total: number
+}
+
+type AccountRow = {
+  id: string
+  name: string
+  created_at: string
+  token_hash: string
+  balance: number
+  disabled: number
+  monthly_allowance: number | null
+  allowance_month: string | null
+  last_active: string | null
 }
 
 type LedgerRow = {
@@ -85,7 +121,8 @@ export class UserAccount extends DurableObject<Env> {
     super(ctx, env)
     this.sql = ctx.storage.sql
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS account (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, token_hash TEXT NOT NULL, balance INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS account (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, token_hash TEXT NOT NULL, balance INTEGER NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, monthly_allowance INTEGER, allowance_month TEXT, last_active TEXT);
+      CREATE TABLE IF NOT EXISTS usage_days (day TEXT PRIMARY KEY, credits INTEGER NOT NULL DEFAULT 0, images INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE IF NOT EXISTS ledger (position INTEGER PRIMARY KEY, id TEXT NOT NULL, at TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL, request_id TEXT, balance_after INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS holds (request_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, price INTEGER NOT NULL, until INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS jobs (request_id TEXT PRIMARY KEY, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, size TEXT NOT NULL, quality TEXT NOT NULL, requested INTEGER NOT NULL, images TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, charged INTEGER, refunded INTEGER, error TEXT, accepted INTEGER NOT NULL DEFAULT 0, client_left INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL);
@@ -93,16 +130,36 @@ export class UserAccount extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS rate_hits (bucket TEXT NOT NULL, at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS kv_sync (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL, written_at INTEGER NOT NULL, chunks INTEGER NOT NULL);
     `)
+    this.migrate()
+  }
+
+  /** Objects created before admins could disable users and set allowances get those columns. */
+  private migrate() {
+    const columns = this.sql.exec('SELECT * FROM account LIMIT 0').columnNames
+    if (columns.includes('disabled')) return
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec(`
+        ALTER TABLE account ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE account ADD COLUMN monthly_allowance INTEGER;
+        ALTER TABLE account ADD COLUMN allowance_month TEXT;
+        ALTER TABLE account ADD COLUMN last_active TEXT;
+      `)
+      this.backfillUsage()
+    })
+  }
+
+  /** Usage by day from the ledger, for accounts whose ledger predates the usage table. */
+  private backfillUsage() {
+    this.sql.exec(`
+      INSERT OR REPLACE INTO usage_days (day, credits, images)
+      SELECT substr(at, 1, 10), -SUM(delta), 0 FROM ledger WHERE request_id IS NOT NULL GROUP BY substr(at, 1, 10)
+    `)
   }
 
   // —— loading ——
 
   private account() {
-    return this.sql
-      .exec<{ id: string; name: string; created_at: string; token_hash: string; balance: number }>(
-        'SELECT * FROM account',
-      )
-      .toArray()[0]
+    return this.sql.exec<AccountRow>('SELECT * FROM account').toArray()[0]
   }
 
   /**
@@ -116,14 +173,17 @@ export class UserAccount extends DurableObject<Env> {
     if (!record || this.account()) return this.account()
     this.ctx.storage.transactionSync(() => {
       this.sql.exec(
-        'INSERT INTO account VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO account (id, name, created_at, token_hash, balance, disabled, monthly_allowance) VALUES (?, ?, ?, ?, ?, ?, ?)',
         record.id,
         record.name,
         record.created_at,
         record.token_hash,
         record.balance,
+        record.disabled ? 1 : 0,
+        record.monthly_allowance ?? null,
       )
       for (const [position, entry] of record.fullLedger.entries()) this.insertEntry(position, entry)
+      this.backfillUsage()
       for (const [requestId, hold] of Object.entries(record.holds ?? {}))
         this.sql.exec('INSERT INTO holds VALUES (?, ?, 0, ?)', requestId, hold.credits, hold.until)
       this.sql.exec('INSERT INTO kv_sync VALUES (1, 0, 0, ?)', record.archived_chunks ?? 0)
@@ -149,20 +209,66 @@ export class UserAccount extends DurableObject<Env> {
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM ledger').one().n
   }
 
-  /** Applies one credit change and its ledger entry; callers check the balance first. */
-  private change(delta: number, reason: string, requestId?: string): number {
+  /**
+   * Applies one credit change and its ledger entry; callers check the balance first. A change made
+   * for a request counts as that day's usage, so usage always adds up to the ledger.
+   */
+  private change(delta: number, reason: string, at: number, requestId?: string): number {
     const balance = this.account()!.balance + delta
     this.sql.exec('UPDATE account SET balance = ?', balance)
     this.insertEntry(this.ledgerTotal(), {
       id: crypto.randomUUID(),
-      at: new Date().toISOString(),
+      at: new Date(at).toISOString(),
       delta,
       reason,
       ...(requestId ? { request_id: requestId } : {}),
       balance_after: balance,
     })
+    if (requestId) this.addUsage(dayOf(at), -delta, 0)
     this.sql.exec('UPDATE kv_sync SET dirty = 1')
     return balance
+  }
+
+  private addUsage(day: string, credits: number, images: number) {
+    this.sql.exec(
+      'INSERT INTO usage_days VALUES (?, ?, ?) ON CONFLICT(day) DO UPDATE SET credits = credits + excluded.credits, images = images + excluded.images',
+      day,
+      credits,
+      images,
+    )
+  }
+
+  /**
+   * Whether this request may go on: its token is the account's current one and the account is
+   * turned on. Then the month's allowance, once, and the time of this use.
+   */
+  private admit(access: Access): Refusal | null {
+    const account = this.account()
+    if (!account) return 'unknown_user'
+    if (!digestsMatch(access.tokenHash, account.token_hash)) return 'revoked'
+    if (account.disabled) return 'disabled'
+    this.topUp(access.now)
+    this.sql.exec('UPDATE account SET last_active = ?', new Date(access.now).toISOString())
+    return null
+  }
+
+  /**
+   * On the first use or balance read of a calendar month (UTC), the balance is brought up to the
+   * monthly allowance, never down, with one ledger entry. The object runs one call at a time and
+   * this does no I/O, so it happens exactly once however many requests arrive together; a request
+   * timed in an earlier month than one already handled changes nothing.
+   */
+  private topUp(now: number) {
+    const account = this.account()!
+    if (account.monthly_allowance === null) return
+    const month = monthOf(now)
+    if (account.allowance_month !== null && account.allowance_month >= month) return
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('UPDATE account SET allowance_month = ?', month)
+      const missing = account.monthly_allowance! - account.balance
+      if (missing > 0) this.change(missing, `monthly allowance ${month}`, now)
+    })
+    this.schedule()
   }
 
   // —— the interface the worker uses ——
@@ -174,17 +280,17 @@ export class UserAccount extends DurableObject<Env> {
     tokenHash: string
     credits: number
   }): Promise<AccountView> {
-    const now = new Date().toISOString()
+    const now = Date.now()
     this.ctx.storage.transactionSync(() => {
       this.sql.exec(
-        'INSERT INTO account VALUES (?, ?, ?, ?, 0)',
+        'INSERT INTO account (id, name, created_at, token_hash, balance) VALUES (?, ?, ?, ?, 0)',
         input.id,
         input.name,
-        now,
+        new Date(now).toISOString(),
         input.tokenHash,
       )
       this.sql.exec('INSERT INTO kv_sync VALUES (1, 1, 0, 0)')
-      if (input.credits > 0) this.change(input.credits, 'opening grant')
+      if (input.credits > 0) this.change(input.credits, 'opening grant', now)
     })
     await this.writeThrough()
     return this.view(100)
@@ -197,6 +303,7 @@ export class UserAccount extends DurableObject<Env> {
    */
   async reserve(
     userId: string,
+    access: Access,
     request: {
       requestId: string
       credits: number
@@ -212,9 +319,11 @@ export class UserAccount extends DurableObject<Env> {
       limit: number
     },
   ): Promise<Reservation> {
-    const account = await this.load(userId)
-    if (!account) return { ok: false, reason: 'unknown_user' }
-    const now = Date.now()
+    if (!(await this.load(userId))) return { ok: false, reason: 'unknown_user' }
+    const refusal = this.admit(access)
+    if (refusal) return { ok: false, reason: refusal }
+    const account = this.account()!
+    const now = access.now
     const running = this.sql
       .exec<{ n: number }>('SELECT COUNT(*) AS n FROM holds WHERE until > ?', now)
       .one().n
@@ -243,7 +352,7 @@ export class UserAccount extends DurableObject<Env> {
         request.requested,
         now + JOB_TTL_MS,
       )
-      return this.change(-request.credits, request.reason, request.requestId)
+      return this.change(-request.credits, request.reason, now, request.requestId)
     })
     this.schedule()
     return { ok: true, balance }
@@ -319,12 +428,14 @@ export class UserAccount extends DurableObject<Env> {
       .toArray()[0]
     const charged = Math.min(hold.credits, (job?.delivered ?? 0) * hold.price)
     const refunded = hold.credits - charged
+    const now = Date.now()
     return this.ctx.storage.transactionSync(() => {
       this.sql.exec('DELETE FROM holds WHERE request_id = ?', requestId)
       const balance =
         refunded > 0
-          ? this.change(refunded, `refund: ${outcome.refundReason}`, requestId)
+          ? this.change(refunded, `refund: ${outcome.refundReason}`, now, requestId)
           : this.account()!.balance
+      if (job?.delivered) this.addUsage(dayOf(now), 0, job.delivered)
       this.sql.exec(
         'UPDATE jobs SET state = ?, charged = ?, refunded = ?, error = ?, updated_at = ? WHERE request_id = ?',
         outcome.state,
@@ -347,15 +458,21 @@ export class UserAccount extends DurableObject<Env> {
     const account = await this.load(userId)
     if (!account) return null
     if (account.balance + delta < 0) return { ok: false, balance: account.balance }
-    this.ctx.storage.transactionSync(() => this.change(delta, reason))
+    this.ctx.storage.transactionSync(() => this.change(delta, reason, Date.now()))
     this.schedule()
     return { ok: true, view: this.view(100) }
   }
 
   /** The balance and the newest entries, newest first, for the designer's own view. */
-  async summary(userId: string, recent: number) {
+  async summary(
+    userId: string,
+    recent: number,
+    access: Access,
+  ): Promise<{ refused: Refusal } | Account> {
     const account = await this.load(userId)
-    if (!account) return null
+    if (!account) return { refused: 'unknown_user' }
+    const refusal = this.admit(access)
+    if (refusal) return { refused: refusal }
     this.settleExpired(Date.now())
     const entries = this.sql
       .exec<LedgerRow>('SELECT * FROM ledger ORDER BY position DESC LIMIT ?', recent)
@@ -394,6 +511,8 @@ export class UserAccount extends DurableObject<Env> {
       user_id: account.id,
       name: account.name,
       balance: account.balance,
+      disabled: account.disabled === 1,
+      monthly_allowance: account.monthly_allowance,
       created_at: account.created_at,
       ledger,
       ledger_from: from,
@@ -402,8 +521,10 @@ export class UserAccount extends DurableObject<Env> {
   }
 
   /** A generation of this user's, as its owner sees it; null when there is none. */
-  async job(userId: string, requestId: string): Promise<JobView | null> {
+  async job(userId: string, requestId: string, access: Access): Promise<JobView | Refusal | null> {
     await this.load(userId)
+    const refusal = this.admit(access)
+    if (refusal) return refusal
     this.settleExpired(Date.now())
     const row = this.sql
       .exec<{
@@ -452,16 +573,18 @@ export class UserAccount extends DurableObject<Env> {
     bucket: string,
     limit: number,
     windowMs: number,
+    access: Access,
   ): Promise<
     | { ok: true }
     | { ok: false; reason: 'rate'; retryAfterMs: number }
     | { ok: false; reason: 'no_credits' }
-    | null
+    | { ok: false; reason: Refusal }
   > {
-    const account = await this.load(userId)
-    if (!account) return null
-    if (account.balance <= 0) return { ok: false, reason: 'no_credits' }
-    const now = Date.now()
+    if (!(await this.load(userId))) return { ok: false, reason: 'unknown_user' }
+    const refusal = this.admit(access)
+    if (refusal) return { ok: false, reason: refusal }
+    if (this.account()!.balance <= 0) return { ok: false, reason: 'no_credits' }
+    const now = access.now
     this.sql.exec('DELETE FROM rate_hits WHERE bucket = ? AND at <= ?', bucket, now - windowMs)
     const hits = this.sql
       .exec<{ n: number; first: number | null }>(
@@ -473,6 +596,105 @@ export class UserAccount extends DurableObject<Env> {
       return { ok: false, reason: 'rate', retryAfterMs: hits.first! + windowMs - now }
     this.sql.exec('INSERT INTO rate_hits VALUES (?, ?)', bucket, now)
     return { ok: true }
+  }
+
+  // —— what the team admin sees and changes ——
+
+  /** The user as the admin's list shows them; reading it tops up a new month's allowance. */
+  async adminSummary(userId: string, now: number): Promise<AdminUserSummary | null> {
+    if (!(await this.load(userId))) return null
+    if (!this.account()!.disabled) this.topUp(now)
+    this.settleExpired(Date.now())
+    this.schedule()
+    return this.adminView(now)
+  }
+
+  private adminView(now: number): AdminUserSummary {
+    const account = this.account()!
+    const month = this.sql
+      .exec<{ credits: number | null; images: number | null }>(
+        'SELECT SUM(credits) AS credits, SUM(images) AS images FROM usage_days WHERE day LIKE ?',
+        `${monthOf(now)}-%`,
+      )
+      .one()
+    return {
+      user_id: account.id,
+      name: account.name,
+      balance: account.balance,
+      disabled: account.disabled === 1,
+      monthly_allowance: account.monthly_allowance,
+      spent_this_month: month.credits ?? 0,
+      images_this_month: month.images ?? 0,
+      last_active: account.last_active,
+      created_at: account.created_at,
+    }
+  }
+
+  /**
+   * Renames, turns off or on, or sets the monthly allowance. The KV copy is written at once, so
+   * authentication everywhere sees a user turned off within KV's propagation; this object refuses
+   * the user's requests from this moment. A new allowance applies from the next calendar month.
+   */
+  async update(userId: string, patch: UserPatch, now: number): Promise<AdminUserSummary | null> {
+    if (!(await this.load(userId))) return null
+    this.ctx.storage.transactionSync(() => {
+      if (patch.name !== undefined) this.sql.exec('UPDATE account SET name = ?', patch.name)
+      if (patch.disabled !== undefined)
+        this.sql.exec('UPDATE account SET disabled = ?', patch.disabled ? 1 : 0)
+      if (patch.monthly_allowance !== undefined)
+        this.sql.exec(
+          'UPDATE account SET monthly_allowance = ?, allowance_month = ?',
+          patch.monthly_allowance,
+          monthOf(now),
+        )
+      this.sql.exec('UPDATE kv_sync SET dirty = 1')
+    })
+    await this.writeNow()
+    return this.adminView(now)
+  }
+
+  /** Replaces the token's hash: the old token is refused from this moment, here and so everywhere. */
+  async rotateToken(
+    userId: string,
+    tokenHash: string,
+    now: number,
+  ): Promise<AdminUserSummary | null> {
+    if (!(await this.load(userId))) return null
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('UPDATE account SET token_hash = ?', tokenHash)
+      this.sql.exec('UPDATE kv_sync SET dirty = 1')
+    })
+    await this.writeNow()
+    return this.adminView(now)
+  }
+
+  /**
+   * Whether a token that KV does not (yet) know is this user's current one: a freshly rotated
+   * token works everywhere at once, not only once KV has caught up.
+   */
+  async verifyToken(userId: string, tokenHash: string): Promise<boolean> {
+    const account = await this.load(userId)
+    return account ? digestsMatch(tokenHash, account.token_hash) : false
+  }
+
+  /** Credits and images by day, both ends included, days with use only. */
+  async usage(userId: string, from: string, to: string): Promise<UsageRow[]> {
+    const account = await this.load(userId)
+    if (!account) return []
+    return this.sql
+      .exec<{ day: string; credits: number; images: number }>(
+        'SELECT * FROM usage_days WHERE day >= ? AND day <= ? AND (credits != 0 OR images != 0) ORDER BY day',
+        from,
+        to,
+      )
+      .toArray()
+      .map((row) => ({ ...row, user_id: account.id, name: account.name }))
+  }
+
+  /** Writes the KV copy now; if KV refuses (one write per key per second), the alarm retries. */
+  private async writeNow() {
+    await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
+    this.schedule()
   }
 
   // —— Idempotency-Key records: a repeat anywhere sees the first request's state at once ——
@@ -585,6 +807,8 @@ export class UserAccount extends DurableObject<Env> {
       created_at: account.created_at,
       token_hash: account.token_hash,
       balance: account.balance,
+      disabled: account.disabled === 1,
+      monthly_allowance: account.monthly_allowance,
       ledger: entries(chunks * LEDGER_CHUNK_SIZE, total),
       archived_chunks: chunks,
       holds,

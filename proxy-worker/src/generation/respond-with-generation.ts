@@ -84,6 +84,7 @@ export async function generateOnce(
     {
       env: c.env,
       user: c.get('user'),
+      access: c.get('access'),
       requestId: c.get('requestId'),
       imageBaseUrl: imageBaseUrl(c),
       signal,

@@ -13,8 +13,10 @@ import {
   type StreamEvent,
 } from '../../../shared'
 import { accountOf } from '../accounts/account-store'
+import type { Access } from '../accounts/user-account'
 import { type Env, numberSetting, type UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
+import { refusalError } from '../http/authenticate'
 import { putImage } from '../images/image-store'
 import type { ImageInputs } from '../providers/image-provider'
 import { createProvider, providerForJob } from '../providers/resolve-provider'
@@ -23,6 +25,7 @@ import { abortOrNetworkError } from '../providers/upstream-fetch'
 export interface GenerationContext {
   env: Env
   user: UserRecord
+  access: Access
   requestId: string
   /** Where generated images are served from, e.g. https://worker.example/v1/images. */
   imageBaseUrl: string
@@ -86,10 +89,7 @@ function refused(
       'too_many_running',
       `You already have ${reservation.running} generations running, the most at once. Wait for one to finish, then try again.`,
     )
-  return new ApiError(
-    'unauthorized',
-    'Your Promptframe token was not recognised. Check it in Settings, or ask your team admin for a new one.',
-  )
+  return refusalError(reservation.reason === 'unknown_user' ? 'revoked' : reservation.reason)
 }
 
 /**
@@ -124,7 +124,7 @@ export async function runGeneration(
   const price = CREDIT_PRICES[request.model][request.quality]
   const cost = creditCost(request.model, request.quality, request.n)
   const account = accountOf(env, user.id)
-  const reservation = await account.reserve(user.id, {
+  const reservation = await account.reserve(user.id, context.access, {
     requestId,
     credits: cost,
     price,

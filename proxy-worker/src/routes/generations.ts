@@ -3,7 +3,7 @@ import * as z from 'zod/mini'
 import { accountOf } from '../accounts/account-store'
 import type { AppEnv } from '../env'
 import { ApiError } from '../http/api-error'
-import { requireUser } from '../http/authenticate'
+import { refusalError, requireUser } from '../http/authenticate'
 import { valid } from '../http/validation'
 
 const RequestIdSchema = z.object({
@@ -22,7 +22,12 @@ export const generations = new Hono<AppEnv>()
  */
 generations.get('/:request_id', requireUser, valid('param', RequestIdSchema), async (c) => {
   const user = c.get('user')
-  const job = await accountOf(c.env, user.id).job(user.id, c.req.valid('param').request_id)
+  const job = await accountOf(c.env, user.id).job(
+    user.id,
+    c.req.valid('param').request_id,
+    c.get('access'),
+  )
+  if (typeof job === 'string') throw refusalError(job)
   if (!job)
     throw new ApiError(
       'not_found',

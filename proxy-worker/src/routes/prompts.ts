@@ -6,7 +6,7 @@ import { modelBrief } from '../enhance/model-brief'
 import { ruleBrief } from '../enhance/rule-brief'
 import { type AppEnv, numberSetting } from '../env'
 import { ApiError } from '../http/api-error'
-import { requireUser } from '../http/authenticate'
+import { refusalError, requireUser } from '../http/authenticate'
 import { limitBody } from '../http/limit-body'
 import { requireJson, valid } from '../http/validation'
 
@@ -20,13 +20,22 @@ const DEFAULT_ENHANCE_PER_MINUTE = 30
 const enhanceAllowance = createMiddleware<AppEnv>(async (c, next) => {
   const user = c.get('user')
   const limit = numberSetting(c.env.ENHANCE_PER_MINUTE, DEFAULT_ENHANCE_PER_MINUTE)
-  const allowed = await accountOf(c.env, user.id).allow(user.id, 'enhance', limit, 60_000)
-  if (allowed && !allowed.ok && allowed.reason === 'no_credits')
+  const allowed = await accountOf(c.env, user.id).allow(
+    user.id,
+    'enhance',
+    limit,
+    60_000,
+    c.get('access'),
+  )
+  if (!allowed.ok && (allowed.reason === 'disabled' || allowed.reason === 'revoked'))
+    throw refusalError(allowed.reason)
+  if (!allowed.ok && allowed.reason === 'unknown_user') throw refusalError('revoked')
+  if (!allowed.ok && allowed.reason === 'no_credits')
     throw new ApiError(
       'insufficient_credits',
       'Enhance is free while you have credits, and you have none left. Ask your team admin for more credits.',
     )
-  if (allowed && !allowed.ok && allowed.reason === 'rate') {
+  if (!allowed.ok && allowed.reason === 'rate') {
     const seconds = Math.max(1, Math.ceil(allowed.retryAfterMs / 1000))
     c.header('Retry-After', String(seconds))
     throw new ApiError(
