@@ -16,6 +16,7 @@ export default defineConfig({
             'test/shared/**/*.test.ts',
             'test/plugin/**/*.test.{ts,tsx}',
             'test/scripts/**/*.test.ts',
+            'test/console/**/*.test.ts',
           ],
           environment: 'node',
         },

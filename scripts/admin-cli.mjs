@@ -20,6 +20,42 @@ export const COMMANDS = {
     needsUser: true,
     required: [],
   },
+  list: {
+    usage: 'list',
+    about: 'every user: balance, this month, allowance, status, last active',
+    needsUser: false,
+    required: [],
+  },
+  disable: {
+    usage: 'disable <user-id>',
+    about: 'turn a user off: their token answers 403 until enabled',
+    needsUser: true,
+    required: [],
+  },
+  enable: {
+    usage: 'enable <user-id>',
+    about: 'turn a user back on',
+    needsUser: true,
+    required: [],
+  },
+  rotate: {
+    usage: 'rotate <user-id>',
+    about: 'a new token, printed once; the old one stops working at once',
+    needsUser: true,
+    required: [],
+  },
+  allowance: {
+    usage: 'allowance <user-id> --monthly 300',
+    about: 'top the balance up to 300 each month (--monthly none: no allowance)',
+    needsUser: true,
+    required: ['monthly'],
+  },
+  usage: {
+    usage: 'usage [--from 2026-11-01] [--to 2026-11-30] [--user <id>] [--csv]',
+    about: 'credits and images per user per day (default: the last 30 days)',
+    needsUser: false,
+    required: [],
+  },
 }
 
 const OPTIONS = {
@@ -30,6 +66,11 @@ const OPTIONS = {
   url: { type: 'string' },
   'admin-token': { type: 'string' },
   all: { type: 'boolean' },
+  monthly: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  user: { type: 'string' },
+  csv: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 }
 const WHOLE_NUMBERS = ['credits', 'delta']
@@ -38,7 +79,7 @@ export const HELP = `Usage: npm run admin -- <command> [options]
 
 Commands:
 ${Object.values(COMMANDS)
-  .map((command) => `  ${command.usage.padEnd(44)}${command.about}`)
+  .map((command) => `  ${command.usage}\n      ${command.about}`)
   .join('\n')}
 
 Options:
@@ -93,5 +134,9 @@ export function parseAdminArgs(args) {
       return {
         error: `--${option} takes a whole number, such as 100 or -5, not "${values[option]}".`,
       }
+  if (values.monthly !== undefined && !/^(\d+|none)$/.test(values.monthly))
+    return {
+      error: `--monthly takes a number of credits, such as 300, or none, not "${values.monthly}".`,
+    }
   return { command, userId, values }
 }

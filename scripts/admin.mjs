@@ -2,6 +2,18 @@
 import { HELP, parseAdminArgs } from './admin-cli.mjs'
 import { adminRequest, readDevVars } from './local-worker.mjs'
 
+const pad = (value, width) => String(value).padEnd(width)
+
+function printUsers(users) {
+  console.log(
+    `${pad('user id', 24)}${pad('name', 22)}${pad('balance', 9)}${pad('month', 8)}${pad('allowance', 11)}${pad('status', 8)}last active`,
+  )
+  for (const user of users)
+    console.log(
+      `${pad(user.user_id, 24)}${pad(user.name.slice(0, 20), 22)}${pad(user.balance, 9)}${pad(user.spent_this_month, 8)}${pad(user.monthly_allowance ?? '-', 11)}${pad(user.disabled ? 'off' : 'on', 8)}${user.last_active ?? 'never'}`,
+    )
+}
+
 function fail(message) {
   console.error(message)
   process.exit(1)
@@ -62,6 +74,58 @@ try {
       console.log(
         `  ${entry.at}  ${String(entry.delta).padStart(6)}  ${entry.reason}${entry.request_id ? `  [${entry.request_id}]` : ''}`,
       )
+  } else if (command === 'list') {
+    const users = []
+    let cursor = null
+    do {
+      const query = `?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
+      const page = await adminRequest(url, adminToken, 'GET', `/admin/users${query}`)
+      users.push(...page.users)
+      cursor = page.cursor
+    } while (cursor)
+    printUsers(users.sort((a, b) => a.name.localeCompare(b.name)))
+  } else if (command === 'disable' || command === 'enable') {
+    const user = await adminRequest(url, adminToken, 'PATCH', `/admin/users/${userId}`, {
+      disabled: command === 'disable',
+    })
+    console.log(
+      `${user.name} is ${user.disabled ? 'turned off: their token answers 403' : 'turned on'}.`,
+    )
+  } else if (command === 'rotate') {
+    const user = await adminRequest(url, adminToken, 'POST', `/admin/users/${userId}/token`, {})
+    console.log(
+      `${user.name} has a new token; the old one no longer works.\nToken (shown once): ${user.token}`,
+    )
+  } else if (command === 'allowance') {
+    const monthly = values.monthly === 'none' ? null : Number(values.monthly)
+    const user = await adminRequest(url, adminToken, 'PATCH', `/admin/users/${userId}`, {
+      monthly_allowance: monthly,
+    })
+    console.log(
+      monthly === null
+        ? `${user.name} has no monthly allowance.`
+        : `${user.name}'s balance is topped up to ${monthly} credits on the first use of each month, from next month.`,
+    )
+  } else if (command === 'usage') {
+    const query = new URLSearchParams()
+    for (const key of ['from', 'to', 'user']) if (values[key]) query.set(key, values[key])
+    if (values.csv) {
+      query.set('format', 'csv')
+      const response = await fetch(`${url}/admin/usage?${query}`, {
+        headers: { Authorization: `Bearer ${adminToken}` },
+      })
+      const text = await response.text()
+      if (!response.ok) throw new Error(JSON.parse(text).message)
+      process.stdout.write(text)
+    } else {
+      const report = await adminRequest(url, adminToken, 'GET', `/admin/usage?${query}`)
+      console.log(`Usage ${report.from} to ${report.to}:`)
+      for (const row of report.rows)
+        console.log(
+          `  ${row.day}  ${pad(row.name.slice(0, 24), 26)}${pad(row.credits, 8)}credits  ${row.images} images`,
+        )
+      console.log(`Total: ${report.totals.credits} credits, ${report.totals.images} images.`)
+    }
   }
 } catch (error) {
   fail(

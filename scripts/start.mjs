@@ -130,6 +130,9 @@ ${settings}
 Try it in a browser, no Figma needed:
   ${harnessUrl}
 
+Team admin console (sign in with the admin token from proxy-worker/.dev.vars):
+  ${WORKER_URL}/admin
+
 Or in Figma desktop:
   1. Plugins → Development → Import plugin from manifest… and choose ${join(ROOT, 'manifest.json')}
   2. Run Promptframe, open Settings, keep the service address ${WORKER_URL} and paste your token.

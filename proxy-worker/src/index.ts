@@ -5,6 +5,7 @@ import { ApiError } from './http/api-error'
 import { errorResponse } from './http/error-response'
 import { account } from './routes/account'
 import { admin } from './routes/admin'
+import { adminConsole } from './routes/admin-console'
 import { generations } from './routes/generations'
 import { images } from './routes/images'
 import { models } from './routes/models'
@@ -41,6 +42,8 @@ app.route('/v1/account', account)
 app.route('/v1/generations', generations)
 app.route('/v1/models', models)
 app.route('/v1/prompts', prompts)
+// The console's page and files first: they need no token; everything else under /admin does.
+app.route('/admin', adminConsole)
 app.route('/admin', admin)
 
 app.notFound((c) =>

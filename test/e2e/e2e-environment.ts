@@ -7,7 +7,7 @@ import { startHarnessServer } from '../../scripts/harness-server.mjs'
 
 export const ROOT = resolve(__dirname, '../..')
 export const ARTIFACTS = join(ROOT, 'test-artifacts')
-const ADMIN_TOKEN = 'e2e-admin-token-long-enough-to-be-accepted'
+export const ADMIN_TOKEN = 'e2e-admin-token-long-enough-to-be-accepted'
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 async function waitForWorker(url: string, process: ChildProcess, output: () => string) {

@@ -53,6 +53,10 @@ describe('npm start', () => {
     expect(userId).toBeDefined()
     expect(token).toContain(`pf_${userId}.`)
     expect(statSync(join(state, 'start.env')).mode & 0o777).toBe(0o600)
+    // The console's address, beside the harness link, and the page answers there.
+    expect(banner).toContain(`Team admin console`)
+    expect(banner).toContain(`http://localhost:${WORKER_PORT}/admin`)
+    expect((await fetch(`http://localhost:${WORKER_PORT}/admin`)).status).toBe(200)
 
     // The delay from the environment is the one the worker uses.
     const started = Date.now()

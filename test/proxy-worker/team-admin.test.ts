@@ -409,3 +409,32 @@ describe('accounts from before the console', () => {
     })
   })
 })
+
+describe('the console page', () => {
+  it('is served to anyone, holds no data, and may load only its own script and style', async () => {
+    const page = await callWorker('/admin')
+    expect(page.status).toBe(200)
+    expect(page.headers.get('Content-Type')).toBe('text/html; charset=utf-8')
+    const policy = page.headers.get('Content-Security-Policy')!
+    expect(policy).toContain("default-src 'none'")
+    expect(policy).toContain("script-src 'self'")
+    expect(policy).toContain("frame-ancestors 'none'")
+    expect(policy).not.toContain('unsafe-inline')
+    const html = await page.text()
+    expect(html).toContain('<script type="module" src="/admin/console.js"></script>')
+    expect(html).not.toMatch(/<script>|<style>| style=/)
+    expect(html).not.toContain('u_')
+    for (const [path, type] of [
+      ['/admin/console.js', 'text/javascript; charset=utf-8'],
+      ['/admin/console.css', 'text/css; charset=utf-8'],
+    ]) {
+      const file = await callWorker(path)
+      expect(file.status, path).toBe(200)
+      expect(file.headers.get('Content-Type')).toBe(type)
+      expect(file.headers.get('X-Content-Type-Options')).toBe('nosniff')
+      expect((await file.text()).length).toBeGreaterThan(500)
+    }
+    // Nothing else under /admin opens without the admin token.
+    expect((await callWorker('/admin/console.map')).status).toBe(401)
+  })
+})

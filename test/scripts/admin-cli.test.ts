@@ -32,6 +32,24 @@ describe('npm run admin', () => {
     }
   })
 
+  it('knows the team commands, with their own checks', () => {
+    expect(parseAdminArgs(['list'])).toMatchObject({ command: 'list' })
+    expect(parseAdminArgs(['disable', 'u_1'])).toMatchObject({ command: 'disable', userId: 'u_1' })
+    expect(parseAdminArgs(['rotate', 'u_1'])).toMatchObject({ command: 'rotate', userId: 'u_1' })
+    expect(parseAdminArgs(['allowance', 'u_1', '--monthly', 'none'])).toMatchObject({
+      values: { monthly: 'none' },
+    })
+    expect(parseAdminArgs(['usage', '--from', '2026-11-01', '--csv'])).toMatchObject({
+      values: { from: '2026-11-01', csv: true },
+    })
+    expect(parseAdminArgs(['allowance', 'u_1', '--monthly', 'lots'])).toHaveProperty('error')
+    expect(parseAdminArgs(['allowance', 'u_1'])).toEqual({
+      error:
+        'allowance needs --monthly.\nUsage: npm run admin -- allowance <user-id> --monthly 300',
+    })
+    expect(parseAdminArgs(['enable'])).toHaveProperty('error')
+  })
+
   it('prints help for no command, help, or --help', () => {
     for (const args of [[], ['help'], ['grant', '--help']])
       expect(parseAdminArgs(args)).toEqual({ help: true })

@@ -39,8 +39,13 @@ export async function workerFetch(
 ): Promise<Response> {
   const response = await guardedFetch(settings, endpoint(settings, path), init)
   if (response.ok) return response
-  const body = ErrorBodySchema.safeParse(await response.json().catch(() => null))
+  const json = await response.json().catch(() => null)
+  const body = ErrorBodySchema.safeParse(json)
   if (body.success) throw new ApiFailure(body.data.type, body.data.message)
+  // A newer service may answer with an error type this copy of the plugin does not know yet: its
+  // message is still written for the designer.
+  const message = (json as { message?: unknown } | null)?.message
+  if (typeof message === 'string' && message) throw new ApiFailure('http', message)
   throw new ApiFailure(
     'http',
     `The Promptframe service answered with an error (${response.status}). Try again in a moment.`,
