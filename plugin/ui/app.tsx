@@ -91,6 +91,7 @@ export function App(props: {
     : []
   const first = sources[0]
 
+  const selectedAtRun = useRef<string[]>([])
   const generation = useGeneration({
     settings,
     onNotice: setNotice,
@@ -102,6 +103,7 @@ export function App(props: {
       pin(
         used.map((item) => ({ ...item, thumbnail: thumbnails.get(item.id) ?? null })),
         placedIds,
+        selectedAtRun.current,
       )
     },
   })
@@ -114,6 +116,7 @@ export function App(props: {
       setAttempted(true)
       return
     }
+    selectedAtRun.current = selection.map((item) => item.id)
     generation.run(form, model, pinned ? shown.map((item) => item.id) : null)
   }
   useShortcuts({ onGenerate: requestGenerate, onEscape: generation.cancel })
