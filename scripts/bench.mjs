@@ -1,18 +1,26 @@
 // npm run bench: figures, not pass/fail. Prints
+//  0. the worker against a floor worker that does only the unavoidable I/O, in one workerd, with
+//     open-loop arrivals at 1, 10 and 50 in flight (bench-floor.mjs): the primary view;
 //  1. the worker's added latency over calling a fake upstream directly (p50, p99) at 1, 10 and 50
-//     concurrent clients, and whether metering stayed exact;
+//     concurrent clients in lockstep, through wrangler dev, and whether metering stayed exact;
 //  2. the gzip sizes of build/ui.js and build/main.js against their targets;
 //  3. the bytes the plugin sends for one reference exported from a 4000 px frame;
 //  4. how much memory the worker's workerd takes on for an answer of four large images.
-// `npm run bench -- worker` (or sizes, reference, memory) runs only that part.
+// `npm run bench -- floor` (or worker, sizes, reference, memory) runs only that part.
 import { spawn, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
-import { createServer } from 'node:http'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { chromium } from 'playwright-core'
+import { benchAgainstFloor } from './bench-floor.mjs'
+import {
+  paddedPng,
+  percentile,
+  processTree,
+  startFakeUpstream,
+  TINY_PNG,
+} from './bench-support.mjs'
 import { startHarnessServer } from './harness-server.mjs'
 import { adminRequest, ROOT, waitForWorker } from './local-worker.mjs'
 
@@ -29,80 +37,11 @@ const LEVELS = [
 ]
 // BENCH_CLIENTS=1,10 runs only those levels.
 const ONLY_LEVELS = process.env.BENCH_CLIENTS?.split(',')
-const ADMIN_TOKEN = 'bench-admin-token'
-// A real 1×1 PNG, as OpenAI would send it in b64_json.
-const TINY_PNG =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC'
-// BENCH_IMAGE_KB=1500 pads that PNG with random bytes to the size of a real 1024×1024 image.
+// At least 32 characters, or the worker turns admin access off.
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef'
+// BENCH_IMAGE_KB=1500 pads the tiny PNG with random bytes to the size of a real 1024×1024 image.
 const IMAGE_KB = Number(process.env.BENCH_IMAGE_KB ?? 0)
-const paddedPng = (kb) =>
-  Buffer.concat([
-    Buffer.from(TINY_PNG, 'base64'),
-    randomBytes(Math.max(0, kb * 1024 - 67)),
-  ]).toString('base64')
 const IMAGE_B64 = IMAGE_KB > 0 ? paddedPng(IMAGE_KB) : TINY_PNG
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-}
-
-/** A fake OpenAI images endpoint with a fixed delay, answering ImagesResponse as the spec says. */
-function startFakeUpstream(imageB64 = IMAGE_B64) {
-  const server = createServer((request, response) => {
-    let body = ''
-    request.on('data', (chunk) => (body += chunk))
-    request.on('end', () => {
-      const n = JSON.parse(body || '{}').n ?? 1
-      setTimeout(() => {
-        response.writeHead(200, { 'Content-Type': 'application/json' })
-        response.end(
-          JSON.stringify({
-            created: Math.floor(Date.now() / 1000),
-            data: Array.from({ length: n }, () => ({ b64_json: imageB64 })),
-            quality: 'low',
-            output_format: 'png',
-            background: 'opaque',
-          }),
-        )
-      }, UPSTREAM_DELAY_MS)
-    })
-  })
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${server.address().port}/v1` }),
-    ),
-  )
-}
-
-const CLOCK_TICK_MS = 10 // Linux reports process CPU time in 1/100 s
-
-function readProcess(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return {
-      pid: Number(pid),
-      parent: Number(fields[1]),
-      cpuMs: (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS,
-      command: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '),
-    }
-  } catch {
-    return null
-  }
-}
-
-/** A process and all its descendants, from /proc. */
-function processTree(rootPid) {
-  const all = readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(readProcess)
-    .filter(Boolean)
-  const tree = [all.find((process) => process.pid === rootPid)].filter(Boolean)
-  for (let i = 0; i < tree.length; i++) {
-    tree.push(...all.filter((process) => process.parent === tree[i].pid))
-  }
-  return tree
-}
 
 /** wrangler dev's workerd that runs the worker and its local KV and R2, not the dev proxy's. */
 function workerWorkerd(rootPid) {
@@ -297,7 +236,7 @@ async function alternate(clients, requests, direct, viaWorker, blocks = 5) {
 }
 
 async function benchWorker() {
-  const upstream = await startFakeUpstream()
+  const upstream = await startFakeUpstream({ imageB64: IMAGE_B64, delayMs: UPSTREAM_DELAY_MS })
   try {
     const withRecorder = await startWranglerDev(upstream.url, {})
     const hopWithRecorder = await measureHop(withRecorder.url).finally(withRecorder.stop)
@@ -426,7 +365,7 @@ function residentMb(pid) {
 async function benchMemory() {
   const count = 4
   const imageMb = 15
-  const upstream = await startFakeUpstream(paddedPng(imageMb * 1024))
+  const upstream = await startFakeUpstream({ imageB64: paddedPng(imageMb * 1024) })
   console.log(
     `\nMemory for ${count} images of ${imageMb} MB in one upstream answer (resident memory of the worker's workerd, which also runs the local R2 simulator; a fresh wrangler dev for each route)`,
   )
@@ -535,6 +474,7 @@ async function benchReference() {
 
 const parts = process.argv.slice(2)
 const wanted = (part) => parts.length === 0 || parts.includes(part)
+if (wanted('floor')) await benchAgainstFloor()
 if (wanted('worker')) await benchWorker()
 if (wanted('sizes')) benchSizes()
 if (wanted('reference')) await benchReference()

@@ -33,6 +33,7 @@ async function generation(token: string, requestId: string) {
         images: { url: string }[]
         credits: { charged: number; refunded: number } | null
         client_left: boolean
+        accepted: boolean
       }
     }
   ).data
@@ -122,6 +123,24 @@ describe('cancelling a streaming generation', () => {
 })
 
 describe('cancelling a generation answered as JSON', () => {
+  it('when the client stays, its acceptance and images are recorded with the settlement', async () => {
+    const user = await createTestUser(100)
+    const { response, settled } = await startWorker(
+      '/v1/images/generate',
+      jsonRequest(user.token, { prompt: 'json stayer', n: 3 }),
+    )
+    expect(response.status).toBe(200)
+    const answer = (await response.json()) as { data: { request_id: string; images: unknown[] } }
+    await settled
+    const job = await generation(user.token, answer.data.request_id)
+    expect(job).toMatchObject({ state: 'done', accepted: true, client_left: false })
+    expect(job.images.map((image) => image.url)).toEqual(
+      (answer.data.images as { url: string }[]).map((image) => image.url),
+    )
+    expect(job.credits?.charged).toBe(18)
+    await expectCharged(user.user_id, user.token, 100, 18)
+  })
+
   it('after the upstream accepted it: the job goes on to its end and is charged for its images', async () => {
     const user = await createTestUser(100)
     const controller = new AbortController()

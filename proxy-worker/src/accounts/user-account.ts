@@ -45,6 +45,16 @@ export type Reservation =
   | { ok: false; reason: 'busy'; running: number; limit: number }
   | { ok: false; reason: Refusal }
 
+export interface SettleOutcome {
+  state: Exclude<JobState, 'running'>
+  error?: string
+  refundReason: string
+  /** Whether the upstream had accepted the job, when the request had not said so yet. */
+  accepted?: boolean
+  /** Images the request delivered and had not recorded yet (null: handed over in the answer). */
+  delivered?: (GeneratedImage | null)[]
+}
+
 export interface Settlement {
   charged: number
   refunded: number
@@ -364,6 +374,11 @@ export class UserAccount extends DurableObject<Env> {
    */
   async addImage(userId: string, requestId: string, image: GeneratedImage | null): Promise<void> {
     await this.load(userId)
+    this.recordImages(requestId, [image])
+  }
+
+  private recordImages(requestId: string, delivered: (GeneratedImage | null)[]) {
+    if (delivered.length === 0) return
     const job = this.sql
       .exec<{ images: string; delivered: number }>(
         'SELECT images, delivered FROM jobs WHERE request_id = ?',
@@ -372,14 +387,12 @@ export class UserAccount extends DurableObject<Env> {
       .toArray()[0]
     if (!job) return
     const images = JSON.parse(job.images) as GeneratedImage[]
-    if (image) {
-      images.push(image)
-      images.sort((a, b) => a.index - b.index)
-    }
+    for (const image of delivered) if (image) images.push(image)
+    images.sort((a, b) => a.index - b.index)
     this.sql.exec(
       'UPDATE jobs SET images = ?, delivered = ?, updated_at = ? WHERE request_id = ?',
       JSON.stringify(images),
-      job.delivered + 1,
+      job.delivered + delivered.length,
       new Date().toISOString(),
       requestId,
     )
@@ -391,31 +404,39 @@ export class UserAccount extends DurableObject<Env> {
     this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
   }
 
-  /** The client went away; the job goes on, and its images will be in History. */
-  async clientLeft(userId: string, requestId: string): Promise<void> {
+  /**
+   * The client went away after the upstream accepted the job; it goes on, and its images will be
+   * in History. `delivered` are images the request had not recorded yet.
+   */
+  async clientLeft(
+    userId: string,
+    requestId: string,
+    delivered: (GeneratedImage | null)[] = [],
+  ): Promise<void> {
     await this.load(userId)
-    this.sql.exec('UPDATE jobs SET client_left = 1 WHERE request_id = ?', requestId)
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('UPDATE jobs SET accepted = 1, client_left = 1 WHERE request_id = ?', requestId)
+      this.recordImages(requestId, delivered)
+    })
   }
 
   /**
    * Ends a request: it is charged for the images it stored and refunded the rest, once. A request
    * settled already (or given back by the alarm at its deadline) changes nothing more.
    */
-  async settle(
-    userId: string,
-    requestId: string,
-    outcome: { state: Exclude<JobState, 'running'>; error?: string; refundReason: string },
-  ): Promise<Settlement> {
+  async settle(userId: string, requestId: string, outcome: SettleOutcome): Promise<Settlement> {
     const account = await this.load(userId)
-    const result = this.settleNow(requestId, outcome)
+    const result = this.ctx.storage.transactionSync(() => {
+      if (outcome.accepted)
+        this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
+      this.recordImages(requestId, outcome.delivered ?? [])
+      return this.settleNow(requestId, outcome)
+    })
     this.schedule()
     return result ?? { charged: 0, refunded: 0, balance: account?.balance ?? 0, settledNow: false }
   }
 
-  private settleNow(
-    requestId: string,
-    outcome: { state: Exclude<JobState, 'running'>; error?: string; refundReason: string },
-  ): Settlement | null {
+  private settleNow(requestId: string, outcome: SettleOutcome): Settlement | null {
     const hold = this.sql
       .exec<{ credits: number; price: number }>(
         'SELECT credits, price FROM holds WHERE request_id = ?',

@@ -143,10 +143,21 @@ export async function runGeneration(
   // Before the upstream has the job, a client that leaves stops it and is refunded everything;
   // after, the job goes on, as the upstream bills for it, and its images are kept.
   let upstreamAccepted = false
+  // An answer that streams tells the client as things happen, so the account records each step
+  // first. One that answers at the end has told no one before it settles: its acceptance and
+  // images go with the settlement, one call instead of one per image, unless its client leaves.
+  const recordAsItHappens = emit !== undefined
+  const unrecorded: (GeneratedImage | null)[] = []
   const beforeAcceptance = new AbortController()
   const onClientGone = () => {
-    if (upstreamAccepted) void account.clientLeft(user.id, requestId).catch(() => {})
+    if (upstreamAccepted)
+      void account.clientLeft(user.id, requestId, unrecorded.splice(0)).catch(() => {})
     else beforeAcceptance.abort(context.signal.reason)
+  }
+  const record = async (image: GeneratedImage | null) => {
+    if (recordAsItHappens || context.signal.aborted)
+      await account.addImage(user.id, requestId, image)
+    else unrecorded.push(image)
   }
   if (context.signal.aborted) onClientGone()
   else context.signal.addEventListener('abort', onClientGone, { once: true })
@@ -176,7 +187,7 @@ export async function runGeneration(
       signal,
       onAccepted: () => {
         upstreamAccepted = true
-        void account.accepted(user.id, requestId).catch(() => {})
+        if (recordAsItHappens) void account.accepted(user.id, requestId).catch(() => {})
       },
       onPartial: emit
         ? (preview) =>
@@ -209,7 +220,7 @@ export async function runGeneration(
         if (context.answerWithBytes) files.set(index, { bytes, mimeType: info.mimeType, b64 })
         if (!keep) {
           delivered.add(index)
-          await account.addImage(user.id, requestId, null)
+          await record(null)
           return
         }
         if (delivered.size + 1 === request.n) stage('storing', 'Saving the images')
@@ -232,7 +243,7 @@ export async function runGeneration(
           preview: provider === 'preview',
         }
         // Recorded with the account before anyone is told: from here it is the designer's, and paid.
-        await account.addImage(user.id, requestId, image)
+        await record(image)
         delivered.add(index)
         images.push(image)
         emit?.({ type: 'image', request_id: requestId, provider, image })
@@ -256,6 +267,8 @@ export async function runGeneration(
     .settle(user.id, requestId, {
       state: failure ? (delivered.size > 0 ? 'done' : 'failed') : 'done',
       error: failure?.message,
+      accepted: upstreamAccepted,
+      delivered: unrecorded.splice(0),
       refundReason: `${undelivered} of ${request.n} not delivered (${failure?.type ?? 'unknown'})`,
     })
     .catch((error) => {

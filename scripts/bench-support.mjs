@@ -1,0 +1,91 @@
+// What the parts of `npm run bench` share: a fake OpenAI upstream, percentiles, and CPU time of
+// processes read from /proc.
+import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+
+// A real 1×1 PNG, as OpenAI would send it in b64_json.
+export const TINY_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC'
+
+/** That PNG padded with random bytes to `kb` KB, as base64: the size of a real image, cheaply. */
+export const paddedPng = (kb) =>
+  Buffer.concat([
+    Buffer.from(TINY_PNG, 'base64'),
+    randomBytes(Math.max(0, kb * 1024 - 67)),
+  ]).toString('base64')
+
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+/**
+ * A fake OpenAI images endpoint answering ImagesResponse as the spec says, after `delayMs`
+ * (which `setDelay` changes between runs).
+ */
+export function startFakeUpstream({ imageB64 = TINY_PNG, delayMs = 100 } = {}) {
+  let delay = delayMs
+  const server = createServer((request, response) => {
+    let body = ''
+    request.on('data', (chunk) => (body += chunk))
+    request.on('end', () => {
+      const n = JSON.parse(body || '{}').n ?? 1
+      setTimeout(() => {
+        response.writeHead(200, { 'Content-Type': 'application/json' })
+        response.end(
+          JSON.stringify({
+            created: Math.floor(Date.now() / 1000),
+            data: Array.from({ length: n }, () => ({ b64_json: imageB64 })),
+            quality: 'low',
+            output_format: 'png',
+            background: 'opaque',
+          }),
+        )
+      }, delay)
+    })
+  })
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        server,
+        url: `http://127.0.0.1:${server.address().port}/v1`,
+        setDelay: (ms) => {
+          delay = ms
+        },
+      }),
+    ),
+  )
+}
+
+const CLOCK_TICK_MS = 10 // Linux reports process CPU time in 1/100 s
+
+function readProcess(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return {
+      pid: Number(pid),
+      parent: Number(fields[1]),
+      cpuMs: (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS,
+      command: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '),
+    }
+  } catch {
+    return null
+  }
+}
+
+/** A process and all its descendants, from /proc. */
+export function processTree(rootPid) {
+  const all = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(readProcess)
+    .filter(Boolean)
+  const tree = [all.find((process) => process.pid === rootPid)].filter(Boolean)
+  for (let i = 0; i < tree.length; i++) {
+    tree.push(...all.filter((process) => process.parent === tree[i].pid))
+  }
+  return tree
+}
+
+/** CPU time so far of one process, in ms. */
+export const cpuMsOf = (pid) => readProcess(pid)?.cpuMs ?? 0
