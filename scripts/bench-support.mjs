@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { crc32 } from 'node:zlib'
 
 // A real 1×1 PNG, as OpenAI would send it in b64_json.
 export const TINY_PNG =
@@ -14,6 +15,32 @@ export const paddedPng = (kb) =>
     Buffer.from(TINY_PNG, 'base64'),
     randomBytes(Math.max(0, kb * 1024 - 67)),
   ]).toString('base64')
+
+function pngChunk(type, data) {
+  const head = Buffer.alloc(8)
+  head.writeUInt32BE(data.length, 0)
+  head.write(type, 4, 'latin1')
+  const crc = Buffer.alloc(4)
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0)
+  return Buffer.concat([head, data, crc])
+}
+
+/**
+ * A PNG whose chunks are whole, as the worker checks references, of about `bytes` bytes: a
+ * 1024×1024 header and image data of random bytes, as a photo that compresses badly would have.
+ */
+export function wholePng(bytes) {
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(1024, 0)
+  header.writeUInt32BE(1024, 4)
+  header.set([8, 2, 0, 0, 0], 8)
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', randomBytes(Math.max(1, bytes - 57))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ])
+}
 
 export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
@@ -29,7 +56,10 @@ export function startFakeUpstream({ imageB64 = TINY_PNG, delayMs = 100 } = {}) {
     let body = ''
     request.on('data', (chunk) => (body += chunk))
     request.on('end', () => {
-      const n = JSON.parse(body || '{}').n ?? 1
+      // An edit arrives as multipart form data: one image, as the bench asks for.
+      const n = request.headers['content-type']?.startsWith('application/json')
+        ? (JSON.parse(body || '{}').n ?? 1)
+        : 1
       setTimeout(() => {
         response.writeHead(200, { 'Content-Type': 'application/json' })
         response.end(

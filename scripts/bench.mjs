@@ -20,6 +20,7 @@ import {
   processTree,
   startFakeUpstream,
   TINY_PNG,
+  wholePng,
 } from './bench-support.mjs'
 import { startHarnessServer } from './harness-server.mjs'
 import { adminRequest, ROOT, waitForWorker } from './local-worker.mjs'
@@ -357,54 +358,94 @@ function residentMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024
 }
 
+/** Runs `send` against a fresh wrangler dev and returns the peak rise of its workerd's memory. */
+async function peakMemory(upstreamUrl, send) {
+  const worker = await startWranglerDev(upstreamUrl, RECORDER_OFF)
+  try {
+    const workerd = workerWorkerd(worker.pid)
+    const user = await adminRequest(worker.url, ADMIN_TOKEN, 'POST', '/admin/users', {
+      name: 'bench memory',
+      credits: 1000,
+    })
+    const before = residentMb(workerd.pid)
+    let peak = before
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, residentMb(workerd.pid))
+    }, 5)
+    const response = await send(worker.url, user.token)
+    const answer = await response.arrayBuffer()
+    clearInterval(sampler)
+    const refusal = response.ok ? '' : ` (${new TextDecoder().decode(answer).slice(0, 200)})`
+    return {
+      status: `${response.status}${refusal}`,
+      size: answer.byteLength,
+      before,
+      rise: peak - before,
+    }
+  } finally {
+    await worker.stop()
+  }
+}
+
+const jsonPost = (body) => (url, token, path) =>
+  fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  })
+
 /**
- * What an answer of four 15 MB images (a 4K PNG is about that size) adds to the resident memory of
- * the workerd that runs the worker, at its peak. A deployed isolate may use 128 MB. The figure also
- * holds what the local R2 simulator, in the same process, takes on for storing the images.
+ * What large answers and a large edit add to the resident memory of the workerd that runs the
+ * worker, at its peak: four 15 MB and four 30 MB images in one upstream answer (a 4K PNG is about
+ * 15 MB), and an edit sending 16 references of 3 MB. A deployed isolate may use 128 MB. The figure
+ * also holds what the local R2 simulator, in the same process, takes on for storing the images.
  */
 async function benchMemory() {
-  const count = 4
-  const imageMb = 15
-  const upstream = await startFakeUpstream({ imageB64: paddedPng(imageMb * 1024) })
   console.log(
-    `\nMemory for ${count} images of ${imageMb} MB in one upstream answer (resident memory of the worker's workerd, which also runs the local R2 simulator; a fresh wrangler dev for each route)`,
+    "\nMemory (peak rise of the resident memory of the worker's workerd, which also runs the local R2 simulator; a fresh wrangler dev for each line)",
   )
   const routes = [
-    ['/v1/images/generate', { prompt: 'memory', quality: 'low', n: count }, 'image URLs'],
+    ['/v1/images/generate', 'image URLs', (n) => ({ prompt: 'memory', quality: 'low', n })],
     [
       '/v1/images/generations',
-      { model: 'gpt-image-2', prompt: 'memory', quality: 'low', n: count },
       'b64_json',
+      (n) => ({ model: 'gpt-image-2', prompt: 'memory', quality: 'low', n }),
     ],
   ]
-  try {
-    for (const [path, body, answer] of routes) {
-      const worker = await startWranglerDev(upstream.url, RECORDER_OFF)
-      try {
-        const workerd = workerWorkerd(worker.pid)
-        const user = await adminRequest(worker.url, ADMIN_TOKEN, 'POST', '/admin/users', {
-          name: 'bench memory',
-          credits: 1000,
-        })
-        const before = residentMb(workerd.pid)
-        let peak = before
-        const sampler = setInterval(() => {
-          peak = Math.max(peak, residentMb(workerd.pid))
-        }, 5)
-        const response = await fetch(`${worker.url}${path}`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${user.token}` },
-          body: JSON.stringify(body),
-        })
-        const size = (await response.arrayBuffer()).byteLength
-        clearInterval(sampler)
-        console.log(
-          `  ${path.padEnd(24)} answered ${response.status} with ${answer} (${(size / 1e6).toFixed(1)} MB): peak +${(peak - before).toFixed(0)} MB over ${before.toFixed(0)} MB`,
+  for (const imageMb of [15, 30]) {
+    const upstream = await startFakeUpstream({ imageB64: paddedPng(imageMb * 1024) })
+    try {
+      for (const [path, answer, body] of routes) {
+        const run = await peakMemory(upstream.url, (url, token) =>
+          jsonPost(body(4))(url, token, path),
         )
-      } finally {
-        await worker.stop()
+        console.log(
+          `  4 × ${imageMb} MB answer  ${path.padEnd(24)} ${run.status} with ${answer} (${(run.size / 1e6).toFixed(1)} MB): peak +${run.rise.toFixed(0)} MB over ${run.before.toFixed(0)} MB`,
+        )
       }
+    } finally {
+      upstream.server.close()
     }
+  }
+  const upstream = await startFakeUpstream()
+  try {
+    const references = Array.from({ length: 16 }, () => wholePng(3e6))
+    const run = await peakMemory(upstream.url, (url, token) => {
+      const form = new FormData()
+      form.append('prompt', 'memory')
+      form.append('quality', 'low')
+      for (const [i, bytes] of references.entries())
+        form.append('image[]', new Blob([bytes], { type: 'image/png' }), `reference-${i}.png`)
+      return fetch(`${url}/v1/images/edit`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: form,
+      })
+    })
+    const sent = references.reduce((sum, bytes) => sum + bytes.length, 0)
+    console.log(
+      `  edit, 16 × 3 MB references  /v1/images/edit (multipart, ${(sent / 1e6).toFixed(1)} MB): ${run.status}, peak +${run.rise.toFixed(0)} MB over ${run.before.toFixed(0)} MB`,
+    )
   } finally {
     upstream.server.close()
   }

@@ -18,6 +18,7 @@ import { type Env, numberSetting, type UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
 import { refusalError } from '../http/authenticate'
 import { putImage } from '../images/image-store'
+import { ImageUpload, notAnImage, type UploadedImage } from '../images/image-upload'
 import type { ImageInputs } from '../providers/image-provider'
 import { createProvider, providerForJob } from '../providers/resolve-provider'
 import { abortOrNetworkError } from '../providers/upstream-fetch'
@@ -99,6 +100,14 @@ function refused(
  * if the client leaves, because the upstream bills for it; its images are then kept for the
  * designer (GET /v1/generations/:request_id) and charged.
  */
+function storageFailed(requestId: string, error: unknown): ApiError {
+  console.error('image not stored', requestId, error)
+  return new ApiError(
+    'storage_unavailable',
+    'Promptframe could not save the image, so its credits were refunded. Try again in a moment.',
+  )
+}
+
 export async function runGeneration(
   context: GenerationContext,
   request: GenerateRequest,
@@ -169,6 +178,24 @@ export async function runGeneration(
   const delivered = new Set<number>()
   const imageTtl = numberSetting(env.IMAGE_TTL_SECONDS, DEFAULT_IMAGE_TTL_SECONDS)
 
+  /** A stored image is the designer's: recorded with the account first, then announced. */
+  const keepStored = async (index: number, stored: UploadedImage) => {
+    const image: GeneratedImage = {
+      id: stored.id,
+      index,
+      url: `${context.imageBaseUrl}/${stored.id}`,
+      width: stored.meta.width,
+      height: stored.meta.height,
+      mime_type: stored.meta.mimeType,
+      bytes: stored.bytes,
+      preview: provider === 'preview',
+    }
+    await record(image)
+    delivered.add(index)
+    images.push(image)
+    emit?.({ type: 'image', request_id: requestId, provider, image })
+  }
+
   let failure: ApiError | null = null
   stage('generating', `Generating ${request.n === 1 ? 'the image' : `${request.n} images`}`)
   try {
@@ -208,12 +235,7 @@ export async function runGeneration(
       deliver: async (index, bytes, b64) => {
         if (delivered.has(index) || index >= request.n) return
         const info = imageInfo(bytes)
-        if (!info) {
-          throw new ApiError(
-            'upstream_malformed',
-            'The image model sent something that is not an image. Your credits were refunded: try again.',
-          )
-        }
+        if (!info) throw notAnImage()
         // An answer that carries the bytes needs no stored copy, unless its client has left and
         // the image is only to be had later.
         const keep = (context.keepImages ?? true) || context.signal.aborted
@@ -226,28 +248,31 @@ export async function runGeneration(
         if (delivered.size + 1 === request.n) stage('storing', 'Saving the images')
         const id = await putImage(env.IMAGES, bytes, info, imageTtl).catch((error) => {
           files.delete(index)
-          console.error('image not stored', requestId, error)
-          throw new ApiError(
-            'storage_unavailable',
-            'Promptframe could not save the image, so its credits were refunded. Try again in a moment.',
-          )
+          throw storageFailed(requestId, error)
         })
-        const image: GeneratedImage = {
-          id,
-          index,
-          url: `${context.imageBaseUrl}/${id}`,
-          width: info.width,
-          height: info.height,
-          mime_type: info.mimeType,
-          bytes: bytes.length,
-          preview: provider === 'preview',
-        }
-        // Recorded with the account before anyone is told: from here it is the designer's, and paid.
-        await record(image)
-        delivered.add(index)
-        images.push(image)
-        emit?.({ type: 'image', request_id: requestId, provider, image })
+        await keepStored(index, { id, meta: info, bytes: bytes.length })
       },
+      // An answer that carries the bytes needs them whole; any other stores each image as it
+      // arrives, holding one part of it at a time.
+      upload: context.answerWithBytes
+        ? undefined
+        : (index) => {
+            const upload = new ImageUpload(env.IMAGES, imageTtl)
+            const wanted = !delivered.has(index) && index < request.n
+            // Not an image is the model's fault; anything else here is storage's.
+            const blame = (error: unknown) => {
+              throw error instanceof ApiError ? error : storageFailed(requestId, error)
+            }
+            return {
+              write: (bytes) => (wanted ? upload.write(bytes).catch(blame) : undefined),
+              close: async () => {
+                if (!wanted) return
+                if (delivered.size + 1 === request.n) stage('storing', 'Saving the images')
+                await keepStored(index, await upload.finish().catch(blame))
+              },
+              abort: () => upload.abort(),
+            }
+          },
     })
   } catch (error) {
     failure = abortOrNetworkError(error, signal)

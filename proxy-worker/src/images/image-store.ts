@@ -19,15 +19,20 @@ export async function putImage(
   ttlSeconds: number,
 ): Promise<string> {
   const id = randomToken('img_', 24)
-  await bucket.put(id, bytes, {
+  await bucket.put(id, bytes, storedImageOptions(meta, ttlSeconds))
+  return id
+}
+
+/** What R2 keeps with an image: its type, its size, and when it expires. */
+export function storedImageOptions(meta: StoredImageMeta, ttlSeconds: number) {
+  return {
     httpMetadata: { contentType: meta.mimeType },
     customMetadata: {
       width: String(meta.width),
       height: String(meta.height),
       expires_at: String(Date.now() + Math.max(0, ttlSeconds) * 1000),
     },
-  })
-  return id
+  }
 }
 
 export async function getImage(

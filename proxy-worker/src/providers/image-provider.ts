@@ -8,6 +8,7 @@ import type {
   Provider,
   Quality,
 } from '../../../shared'
+import type { DecodedImageTarget } from './read-b64-images'
 
 export interface ReferenceImage {
   bytes: Uint8Array
@@ -49,6 +50,11 @@ export interface ImageJob {
    * the base64 it arrived as, when it did, so answers in base64 need not encode it again.
    */
   deliver: (index: number, bytes: Uint8Array, b64?: string) => Promise<void>
+  /**
+   * Present when images may be stored as they arrive instead of handed over whole: the image at
+   * `index` is written to storage piece by piece, and delivered when its target is closed.
+   */
+  upload?: (index: number) => DecodedImageTarget
   /**
    * The upstream has the job (and will bill for it): from now on it runs to its end even if the
    * client leaves, and its images are kept for the designer.

@@ -2,7 +2,7 @@ import { decodeBase64, formatPixelSize } from '../../../shared'
 import { readSse } from '../../../shared/server-sent-events'
 import { ApiError } from '../http/api-error'
 import type { ImageJob, ImageProvider } from './image-provider'
-import { readB64Images } from './read-b64-images'
+import { type DecodedImageTarget, readB64ImageParts, readB64Images } from './read-b64-images'
 import { abortOrNetworkError, readJson, upstreamFetch } from './upstream-fetch'
 
 interface OpenAiSettings {
@@ -107,6 +107,64 @@ function requestInit(
   return { path: '/images/edits', init: { method: 'POST', headers, body: form } }
 }
 
+/**
+ * Hands over each image of a JSON answer whole, as it ends. A delivery that fails does not stop
+ * the others; the first failure is thrown once the answer has been read to its end.
+ */
+async function deliverEach(
+  body: ReadableStream<Uint8Array>,
+  count: number,
+  deliver: (index: number, bytes: Uint8Array) => Promise<void>,
+): Promise<number> {
+  const deliveries: Promise<void>[] = []
+  const found = await readB64Images(body, (bytes) => {
+    if (deliveries.length >= count) return
+    const delivery = deliver(deliveries.length, bytes)
+    delivery.catch(() => {})
+    deliveries.push(delivery)
+  })
+  const failed = (await Promise.allSettled(deliveries)).find(
+    (outcome) => outcome.status === 'rejected',
+  )
+  if (failed) throw failed.reason
+  return found
+}
+
+/**
+ * Stores each image of a JSON answer while its base64 streams in. An image that fails is let go
+ * and the others go on; the first failure is thrown once the answer has been read to its end.
+ */
+async function uploadEach(
+  body: ReadableStream<Uint8Array>,
+  count: number,
+  open: (index: number) => DecodedImageTarget,
+): Promise<number> {
+  let opened = 0
+  let failure: { reason: unknown } | null = null
+  const found = await readB64ImageParts(body, () => {
+    const index = opened++
+    if (index >= count) return { write() {}, close() {} }
+    const target = open(index)
+    let failed = false
+    const guard = async (step: () => Promise<void> | void) => {
+      if (failed) return
+      try {
+        await step()
+      } catch (reason) {
+        failed = true
+        failure ??= { reason }
+        await target.abort?.()
+      }
+    }
+    return {
+      write: (bytes) => guard(() => target.write(bytes)),
+      close: () => guard(() => target.close()),
+    }
+  })
+  if (failure) throw (failure as { reason: unknown }).reason
+  return found
+}
+
 /** The OpenAI Images API: generations without references, edits with them. */
 export function openAiProvider(settings: OpenAiSettings): ImageProvider {
   const baseUrl = settings.baseUrl.replace(/\/+$/, '')
@@ -130,23 +188,16 @@ export function openAiProvider(settings: OpenAiSettings): ImageProvider {
       await readStream(job, response.body, firstIndex)
       return
     }
-    const deliveries: Promise<void>[] = []
-    const found = await readB64Images(response.body ?? new ReadableStream(), (bytes) => {
-      if (deliveries.length >= count) return
-      const delivery = job.deliver(firstIndex + deliveries.length, bytes)
-      // Its failure is read below, once the answer has been read to the end.
-      delivery.catch(() => {})
-      deliveries.push(delivery)
-    })
+    const body = response.body ?? new ReadableStream()
+    const found = job.upload
+      ? await uploadEach(body, count, (index) => job.upload!(firstIndex + index))
+      : await deliverEach(body, count, (index, bytes) => job.deliver(firstIndex + index, bytes))
     if (found === 0) {
       throw new ApiError(
         'upstream_malformed',
         'The image model sent an answer without images. Your credits were refunded: try again.',
       )
     }
-    const delivered = await Promise.allSettled(deliveries)
-    const failed = delivered.find((outcome) => outcome.status === 'rejected')
-    if (failed) throw failed.reason
   }
 
   async function readStream(job: ImageJob, body: ReadableStream<Uint8Array>, index: number) {

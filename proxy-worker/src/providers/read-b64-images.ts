@@ -15,9 +15,17 @@ type State =
   | { kind: 'before-value' }
   | { kind: 'in-value' }
 
+/** Where one image's decoded bytes go as its base64 arrives, piece by piece, in order. */
+export interface DecodedImageTarget {
+  write(bytes: Uint8Array): Promise<void> | void
+  /** The image's value has ended. */
+  close(): Promise<void> | void
+  /** The image will not be finished: let go of what was written. */
+  abort?(): Promise<void> | void
+}
+
 /** Decodes one base64 value as its text arrives, four characters at a time. */
-class Base64Sink {
-  private pieces: Uint8Array[] = []
+class Base64Decoder {
   private carry = ''
 
   private decode(text: string): Uint8Array {
@@ -31,41 +39,42 @@ class Base64Sink {
     }
   }
 
-  push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return
+  /** The bytes of the whole quads so far; the rest waits for the next piece. */
+  push(chunk: Uint8Array): Uint8Array | null {
+    if (chunk.length === 0) return null
     const text = this.carry + ascii.decode(chunk)
     const whole = text.length - (text.length % 4)
     this.carry = text.slice(whole)
-    if (whole > 0) this.pieces.push(this.decode(text.slice(0, whole)))
+    return whole > 0 ? this.decode(text.slice(0, whole)) : null
   }
 
-  finish(): Uint8Array {
-    if (this.carry) this.pieces.push(this.decode(this.carry))
-    const bytes = new Uint8Array(this.pieces.reduce((sum, piece) => sum + piece.length, 0))
-    let offset = 0
-    for (const piece of this.pieces) {
-      bytes.set(piece, offset)
-      offset += piece.length
-    }
-    return bytes
+  finish(): Uint8Array | null {
+    return this.carry ? this.decode(this.carry) : null
   }
 }
 
 /**
- * Reads an OpenAI `ImagesResponse` as it streams in and hands over each `b64_json` image as soon
- * as its value ends, decoded. Neither the whole answer's text nor its base64 strings are ever
- * held: parsed whole, four 15 MB images took over 300 MB (measured, RSS), and Workers allow an
- * isolate 128 MB. In valid JSON an unescaped `"b64_json"` followed by `:` can only be a key, so
- * text elsewhere in the answer (a revised prompt, say) cannot be taken for an image. Returns how
- * many images it found; a value that is not base64 is an `upstream_malformed` error.
+ * Reads an OpenAI `ImagesResponse` as it streams in and writes each `b64_json` image, decoded, to
+ * a target of its own as its base64 arrives; the answer is read on only once a write is done, so
+ * a slow target holds the upstream back instead of the answer piling up. Neither the whole
+ * answer's text nor its base64 strings are ever held: parsed whole, four 15 MB images took over
+ * 300 MB (measured, RSS), and Workers allow an isolate 128 MB. In valid JSON an unescaped
+ * `"b64_json"` followed by `:` can only be a key, so text elsewhere in the answer (a revised
+ * prompt, say) cannot be taken for an image. Returns how many images it found; a value that is
+ * not base64 is an `upstream_malformed` error.
  */
-export async function readB64Images(
+export async function readB64ImageParts(
   body: ReadableStream<Uint8Array>,
-  onImage: (bytes: Uint8Array) => void,
+  open: () => DecodedImageTarget,
 ): Promise<number> {
   let state: State = { kind: 'seeking', matched: 0 }
-  let sink = new Base64Sink()
+  let decoder = new Base64Decoder()
+  let target: DecodedImageTarget | null = null
   let found = 0
+  const write = async (piece: Uint8Array) => {
+    const bytes = decoder.push(piece)
+    if (bytes) await target!.write(bytes)
+  }
   const reader = body.getReader()
   for (;;) {
     const { done, value: chunk } = await reader.read()
@@ -77,15 +86,18 @@ export async function readB64Images(
         const stop = end === -1 ? chunk.length : end
         // JSON may write "/" as "\/": dropping the backslash unescapes it, even across chunks.
         for (let at = chunk.indexOf(BACKSLASH, i); at !== -1 && at < stop; ) {
-          sink.push(chunk.subarray(i, at))
+          await write(chunk.subarray(i, at))
           i = at + 1
           at = chunk.indexOf(BACKSLASH, i)
         }
-        sink.push(chunk.subarray(i, stop))
+        await write(chunk.subarray(i, stop))
         if (end === -1) break
-        onImage(sink.finish())
+        const last = decoder.finish()
+        if (last) await target!.write(last)
+        await target!.close()
         found++
-        sink = new Base64Sink()
+        decoder = new Base64Decoder()
+        target = null
         state = { kind: 'seeking', matched: 0 }
         i = end + 1
         continue
@@ -100,10 +112,37 @@ export async function readB64Images(
         else if (!isJsonSpace(byte)) state = { kind: 'seeking', matched: byte === KEY[0] ? 1 : 0 }
       } else if (byte === QUOTE) {
         state = { kind: 'in-value' }
+        target = open()
       } else if (!isJsonSpace(byte)) {
         state = { kind: 'seeking', matched: 0 }
       }
     }
   }
   return found
+}
+
+/** Each image whole, as `readB64ImageParts` finishes it: for images small enough to hold. */
+export function readB64Images(
+  body: ReadableStream<Uint8Array>,
+  onImage: (bytes: Uint8Array) => void,
+): Promise<number> {
+  return readB64ImageParts(body, () => {
+    const pieces: Uint8Array[] = []
+    return {
+      write: (bytes) => {
+        pieces.push(bytes)
+      },
+      close: () => onImage(joinBytes(pieces)),
+    }
+  })
+}
+
+function joinBytes(pieces: Uint8Array[]): Uint8Array {
+  const bytes = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0))
+  let offset = 0
+  for (const piece of pieces) {
+    bytes.set(piece, offset)
+    offset += piece.length
+  }
+  return bytes
 }

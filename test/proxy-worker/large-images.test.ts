@@ -1,0 +1,172 @@
+import { env as workerEnv } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import type { Env } from '../../proxy-worker/src/env'
+import { PART_BYTES } from '../../proxy-worker/src/images/image-upload'
+import { encodeBase64 } from '../../shared'
+import {
+  callWorker,
+  createTestUser,
+  expectStorageError,
+  generate,
+  ledgerOf,
+  OPENAI,
+  useFakeUpstream,
+} from './worker-client'
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+  return c >>> 0
+})
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff
+  for (const byte of bytes) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8)
+  return (c ^ 0xffffffff) >>> 0
+}
+
+/**
+ * A PNG of `size` bytes whose chunks are whole (IHDR, one IDAT of noise, IEND), as a photo that
+ * compresses badly would be; built by hand, as encoding megabytes of noise would not fit in the
+ * test's isolate beside the worker.
+ */
+function noisyPng(size: number, width = 1800, height = 1800): Uint8Array {
+  const png = new Uint8Array(size)
+  const view = new DataView(png.buffer)
+  png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+  const chunk = (at: number, type: string, length: number, fill?: (data: Uint8Array) => void) => {
+    view.setUint32(at, length)
+    png.set(new TextEncoder().encode(type), at + 4)
+    fill?.(png.subarray(at + 8, at + 8 + length))
+    view.setUint32(at + 8 + length, crc32(png.subarray(at + 4, at + 8 + length)))
+    return at + 12 + length
+  }
+  let at = chunk(8, 'IHDR', 13, (data) => {
+    new DataView(data.buffer, data.byteOffset).setUint32(0, width)
+    new DataView(data.buffer, data.byteOffset).setUint32(4, height)
+    data.set([8, 2, 0, 0, 0], 8)
+  })
+  at = chunk(at, 'IDAT', size - at - 24, (data) => {
+    for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536))
+  })
+  chunk(at, 'IEND', 0)
+  return png
+}
+
+/** An OpenAI answer with these images, sent in 64 KB pieces as a network would. */
+function answering(...images: Uint8Array[]) {
+  const bytes = new TextEncoder().encode(
+    JSON.stringify({
+      created: 1,
+      data: images.map((image) => ({ b64_json: encodeBase64(image) })),
+    }),
+  )
+  return {
+    handler: async () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            for (let at = 0; at < bytes.length; at += 65536)
+              controller.enqueue(bytes.slice(at, at + 65536))
+            controller.close()
+          },
+        }),
+        { headers: { 'Content-Type': 'application/json' } },
+      ),
+  }
+}
+
+/** The images bucket, counting multipart uploads and their parts, and failing parts if asked. */
+function watchedBucket(failPart?: number) {
+  const seen = { uploads: 0, parts: [] as number[], aborted: 0 }
+  const bucket = new Proxy(workerEnv.IMAGES, {
+    get(target, property) {
+      if (property !== 'createMultipartUpload')
+        return Reflect.get(target, property, target).bind(target)
+      return async (...args: Parameters<R2Bucket['createMultipartUpload']>) => {
+        seen.uploads++
+        const upload = await target.createMultipartUpload(...args)
+        return {
+          key: upload.key,
+          uploadId: upload.uploadId,
+          uploadPart: (number: number, value: Uint8Array) => {
+            if (number === failPart) return Promise.reject(new Error('R2 part failed: 503'))
+            seen.parts.push(value.byteLength)
+            return upload.uploadPart(number, value)
+          },
+          complete: (parts: R2UploadedPart[]) => upload.complete(parts),
+          abort: () => {
+            seen.aborted++
+            return upload.abort()
+          },
+        }
+      }
+    },
+  })
+  return { seen, env: { ...OPENAI, IMAGES: bucket } as Partial<Env> }
+}
+
+const digest = async (bytes: Uint8Array) =>
+  encodeBase64(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
+
+async function servedBytes(url: string, token: string) {
+  const response = await callWorker(new URL(url).pathname, {
+    headers: { Authorization: `Bearer ${token}` },
+  })
+  expect(response.status).toBe(200)
+  return new Uint8Array(await response.arrayBuffer())
+}
+
+describe('large images in an upstream answer', () => {
+  it('go to storage in parts as they decode, and come back byte for byte', async () => {
+    const originals = [noisyPng(PART_BYTES + 400_000), noisyPng(PART_BYTES + 900_000)]
+    expect(originals[0].length).toBeGreaterThan(PART_BYTES)
+    useFakeUpstream(answering(...originals))
+    const user = await createTestUser(100)
+    const bucket = watchedBucket()
+    const response = await generate(
+      user.token,
+      { prompt: 'large', quality: 'low', n: 2 },
+      bucket.env,
+    )
+    expect(response.status).toBe(200)
+    const { data } = (await response.json()) as {
+      data: { images: { url: string; bytes: number; width: number }[] }
+    }
+    expect(data.images.map((image) => [image.bytes, image.width])).toEqual(
+      originals.map((bytes) => [bytes.length, 1800]),
+    )
+    for (const [index, image] of data.images.entries())
+      expect(await digest(await servedBytes(image.url, user.token))).toBe(
+        await digest(originals[index]),
+      )
+    // Every part but an image's last is exactly 5 MiB: the most a request holds of one image.
+    expect(bucket.seen.uploads).toBe(2)
+    expect(bucket.seen.parts.filter((size) => size === PART_BYTES)).toHaveLength(2)
+    expect(Math.max(...bucket.seen.parts)).toBe(PART_BYTES)
+    expect((await ledgerOf(user.user_id)).balance).toBe(100 - 2 * 2)
+  })
+
+  it('refunds an image that is not one and keeps the other', async () => {
+    const noise = crypto.getRandomValues(new Uint8Array(60_000))
+    useFakeUpstream(answering(noisyPng(300_000), noise))
+    const user = await createTestUser(100)
+    const response = await generate(user.token, { prompt: 'half', quality: 'low', n: 2 }, OPENAI)
+    expect(response.status).toBe(200)
+    const { data } = (await response.json()) as {
+      data: { images: unknown[]; credits: { charged: number; refunded: number } }
+    }
+    expect(data.images).toHaveLength(1)
+    expect(data.credits).toMatchObject({ charged: 2, refunded: 2 })
+  })
+
+  it('refunds an image whose upload fails midway, and leaves no upload open', async () => {
+    useFakeUpstream(answering(noisyPng(2 * PART_BYTES + 1000)))
+    const user = await createTestUser(100)
+    const bucket = watchedBucket(2)
+    const response = await generate(user.token, { prompt: 'lost', quality: 'low' }, bucket.env)
+    await expectStorageError(response, 'could not save the image')
+    expect(bucket.seen.aborted).toBe(1)
+    expect((await ledgerOf(user.user_id)).balance).toBe(100)
+  })
+})
