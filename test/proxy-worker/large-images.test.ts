@@ -1,4 +1,4 @@
-import { env as workerEnv } from 'cloudflare:test'
+import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { Env } from '../../proxy-worker/src/env'
 import { PART_BYTES } from '../../proxy-worker/src/images/image-upload'
@@ -12,6 +12,8 @@ import {
   OPENAI,
   useFakeUpstream,
 } from './worker-client'
+
+const workerEnv = env as unknown as Env
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n
