@@ -7,7 +7,7 @@ let env: Environment
 
 beforeAll(async () => {
   // Queued for the first 40% of the delay, so an Esc soon after Generate cancels before any charge.
-  env = await startEnvironment({ port: 8801, previewDelayMs: 4000 })
+  env = await startEnvironment({ port: 8801, previewDelayMs: 6000 })
 })
 
 afterAll(async () => {
