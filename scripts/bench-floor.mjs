@@ -23,6 +23,8 @@ const LEVELS = [
   { inFlight: 10, upstreamMs: 300, requests: 400 },
   { inFlight: 50, upstreamMs: 1000, requests: 600 },
 ]
+// BENCH_IN_FLIGHT=1,10 runs only those levels.
+const ONLY_LEVELS = process.env.BENCH_IN_FLIGHT?.split(',')
 // Users the requests are spread over, so no one user reaches the cap on generations at once.
 const USERS = 64
 /** After each block, how long deferred work (alarms writing KV) is given to land in its CPU. */
@@ -190,7 +192,9 @@ export async function benchAgainstFloor() {
     console.log(
       '(floor+: the floor plus the two writes the credits design adds, a settlement call to the object and a KV put of the record)',
     )
-    for (const level of LEVELS) {
+    for (const level of LEVELS.filter(
+      (candidate) => !ONLY_LEVELS || ONLY_LEVELS.includes(String(candidate.inFlight)),
+    )) {
       upstream.setDelay(level.upstreamMs)
       const rate = (level.inFlight * 1000) / (level.upstreamMs + 5)
       const perBlock = level.requests / BLOCKS

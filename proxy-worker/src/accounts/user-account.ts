@@ -16,6 +16,7 @@ import { digestsMatch } from './token-hash'
 
 /** KV takes one write per key per second; the object writes the user's record no more often. */
 const KV_WRITE_GAP_MS = 1000
+const LAST_ACTIVE_RESOLUTION_MS = 60 * 1000
 /** A failed write to KV is tried again this much later, with every change made meanwhile. */
 const KV_RETRY_MS = 2000
 /** Every archived chunk of the KV ledger holds exactly this many entries. */
@@ -127,6 +128,10 @@ export function archivedChunks(total: number): number {
 export class UserAccount extends DurableObject<Env> {
   private readonly sql: SqlStorage
 
+  /** When the alarm is set for, as this instance set it; null once it has fired, or not known. */
+  private alarmAt: number | null = null
+  private row: AccountRow | undefined
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.sql = ctx.storage.sql
@@ -147,7 +152,7 @@ export class UserAccount extends DurableObject<Env> {
   private migrate() {
     const columns = this.sql.exec('SELECT * FROM account LIMIT 0').columnNames
     if (columns.includes('disabled')) return
-    this.ctx.storage.transactionSync(() => {
+    this.transact(() => {
       this.sql.exec(`
         ALTER TABLE account ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE account ADD COLUMN monthly_allowance INTEGER;
@@ -168,8 +173,38 @@ export class UserAccount extends DurableObject<Env> {
 
   // —— loading ——
 
-  private account() {
-    return this.sql.exec<AccountRow>('SELECT * FROM account').toArray()[0]
+  /**
+   * The account row, read once and kept while nothing changes it: every request reads it several
+   * times. Any write to it, and every transaction (which may roll back), forgets the copy.
+   */
+  private account(): AccountRow | undefined {
+    this.row ??= this.sql.exec<AccountRow>('SELECT * FROM account').toArray()[0]
+    return this.row
+  }
+
+  private insertAccount(query: string, ...bindings: SqlStorageValue[]) {
+    this.row = undefined
+    this.sql.exec(query, ...bindings)
+  }
+
+  /** Changes columns of the account row, in storage and in the copy alike. */
+  private patchAccount(patch: Partial<AccountRow>) {
+    const columns = Object.keys(patch) as (keyof AccountRow)[]
+    this.sql.exec(
+      `UPDATE account SET ${columns.map((column) => `${column} = ?`).join(', ')}`,
+      ...columns.map((column) => patch[column] as SqlStorageValue),
+    )
+    if (this.row) Object.assign(this.row, patch)
+  }
+
+  /** A transaction that rolls back leaves the copy of the account row behind it: forget it. */
+  private transact<T>(work: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(work)
+    } catch (error) {
+      this.row = undefined
+      throw error
+    }
   }
 
   /**
@@ -181,8 +216,8 @@ export class UserAccount extends DurableObject<Env> {
     if (existing) return existing
     const record = await readAccountRecord(this.env.STORE, userId, true)
     if (!record || this.account()) return this.account()
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec(
+    this.transact(() => {
+      this.insertAccount(
         'INSERT INTO account (id, name, created_at, token_hash, balance, disabled, monthly_allowance) VALUES (?, ?, ?, ?, ?, ?, ?)',
         record.id,
         record.name,
@@ -216,7 +251,10 @@ export class UserAccount extends DurableObject<Env> {
   }
 
   private ledgerTotal(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM ledger').one().n
+    // Positions run from 0 without gaps, so the highest is found by the key, without a count.
+    return this.sql
+      .exec<{ n: number }>('SELECT COALESCE(MAX(position) + 1, 0) AS n FROM ledger')
+      .one().n
   }
 
   /**
@@ -225,7 +263,7 @@ export class UserAccount extends DurableObject<Env> {
    */
   private change(delta: number, reason: string, at: number, requestId?: string): number {
     const balance = this.account()!.balance + delta
-    this.sql.exec('UPDATE account SET balance = ?', balance)
+    this.patchAccount({ balance })
     this.insertEntry(this.ledgerTotal(), {
       id: crypto.randomUUID(),
       at: new Date(at).toISOString(),
@@ -258,7 +296,10 @@ export class UserAccount extends DurableObject<Env> {
     if (!digestsMatch(access.tokenHash, account.token_hash)) return 'revoked'
     if (account.disabled) return 'disabled'
     this.topUp(access.now)
-    this.sql.exec('UPDATE account SET last_active = ?', new Date(access.now).toISOString())
+    // To the minute is enough for "last active", and saves a write on most requests.
+    const last = account.last_active ? Date.parse(account.last_active) : Number.NEGATIVE_INFINITY
+    if (Math.abs(access.now - last) >= LAST_ACTIVE_RESOLUTION_MS)
+      this.patchAccount({ last_active: new Date(access.now).toISOString() })
     return null
   }
 
@@ -273,8 +314,8 @@ export class UserAccount extends DurableObject<Env> {
     if (account.monthly_allowance === null) return
     const month = monthOf(now)
     if (account.allowance_month !== null && account.allowance_month >= month) return
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec('UPDATE account SET allowance_month = ?', month)
+    this.transact(() => {
+      this.patchAccount({ allowance_month: month })
       const missing = account.monthly_allowance! - account.balance
       if (missing > 0) this.change(missing, `monthly allowance ${month}`, now)
     })
@@ -291,8 +332,8 @@ export class UserAccount extends DurableObject<Env> {
     credits: number
   }): Promise<AccountView> {
     const now = Date.now()
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec(
+    this.transact(() => {
+      this.insertAccount(
         'INSERT INTO account (id, name, created_at, token_hash, balance) VALUES (?, ?, ?, ?, 0)',
         input.id,
         input.name,
@@ -342,7 +383,7 @@ export class UserAccount extends DurableObject<Env> {
     if (account.balance < request.credits)
       return { ok: false, reason: 'insufficient', balance: account.balance }
     const iso = new Date(now).toISOString()
-    const balance = this.ctx.storage.transactionSync(() => {
+    const balance = this.transact(() => {
       this.sql.exec(
         'INSERT INTO holds VALUES (?, ?, ?, ?)',
         request.requestId,
@@ -414,7 +455,7 @@ export class UserAccount extends DurableObject<Env> {
     delivered: (GeneratedImage | null)[] = [],
   ): Promise<void> {
     await this.load(userId)
-    this.ctx.storage.transactionSync(() => {
+    this.transact(() => {
       this.sql.exec('UPDATE jobs SET accepted = 1, client_left = 1 WHERE request_id = ?', requestId)
       this.recordImages(requestId, delivered)
     })
@@ -426,7 +467,7 @@ export class UserAccount extends DurableObject<Env> {
    */
   async settle(userId: string, requestId: string, outcome: SettleOutcome): Promise<Settlement> {
     const account = await this.load(userId)
-    const result = this.ctx.storage.transactionSync(() => {
+    const result = this.transact(() => {
       if (outcome.accepted)
         this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
       this.recordImages(requestId, outcome.delivered ?? [])
@@ -450,7 +491,7 @@ export class UserAccount extends DurableObject<Env> {
     const charged = Math.min(hold.credits, (job?.delivered ?? 0) * hold.price)
     const refunded = hold.credits - charged
     const now = Date.now()
-    return this.ctx.storage.transactionSync(() => {
+    return this.transact(() => {
       this.sql.exec('DELETE FROM holds WHERE request_id = ?', requestId)
       const balance =
         refunded > 0
@@ -479,7 +520,7 @@ export class UserAccount extends DurableObject<Env> {
     const account = await this.load(userId)
     if (!account) return null
     if (account.balance + delta < 0) return { ok: false, balance: account.balance }
-    this.ctx.storage.transactionSync(() => this.change(delta, reason, Date.now()))
+    this.transact(() => this.change(delta, reason, Date.now()))
     this.schedule()
     return { ok: true, view: this.view(100) }
   }
@@ -658,16 +699,14 @@ export class UserAccount extends DurableObject<Env> {
    */
   async update(userId: string, patch: UserPatch, now: number): Promise<AdminUserSummary | null> {
     if (!(await this.load(userId))) return null
-    this.ctx.storage.transactionSync(() => {
-      if (patch.name !== undefined) this.sql.exec('UPDATE account SET name = ?', patch.name)
-      if (patch.disabled !== undefined)
-        this.sql.exec('UPDATE account SET disabled = ?', patch.disabled ? 1 : 0)
+    this.transact(() => {
+      if (patch.name !== undefined) this.patchAccount({ name: patch.name })
+      if (patch.disabled !== undefined) this.patchAccount({ disabled: patch.disabled ? 1 : 0 })
       if (patch.monthly_allowance !== undefined)
-        this.sql.exec(
-          'UPDATE account SET monthly_allowance = ?, allowance_month = ?',
-          patch.monthly_allowance,
-          monthOf(now),
-        )
+        this.patchAccount({
+          monthly_allowance: patch.monthly_allowance,
+          allowance_month: monthOf(now),
+        })
       this.sql.exec('UPDATE kv_sync SET dirty = 1')
     })
     await this.writeNow()
@@ -681,8 +720,8 @@ export class UserAccount extends DurableObject<Env> {
     now: number,
   ): Promise<AdminUserSummary | null> {
     if (!(await this.load(userId))) return null
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec('UPDATE account SET token_hash = ?', tokenHash)
+    this.transact(() => {
+      this.patchAccount({ token_hash: tokenHash })
       this.sql.exec('UPDATE kv_sync SET dirty = 1')
     })
     await this.writeNow()
@@ -786,13 +825,22 @@ export class UserAccount extends DurableObject<Env> {
       })
   }
 
+  /**
+   * An alarm may come before anything is due (one set for an earlier deadline), so each of its
+   * jobs checks its own time, the KV write its one-per-second gap included.
+   */
   override async alarm(): Promise<void> {
+    this.alarmAt = null
     if (!this.account()) return
     const now = Date.now()
     this.settleExpired(now)
     this.sql.exec('DELETE FROM idempotency WHERE expires <= ?', now)
     this.sql.exec('DELETE FROM jobs WHERE expires <= ? AND state != ?', now, 'running')
-    await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
+    const { written_at } = this.sql
+      .exec<{ written_at: number }>('SELECT written_at FROM kv_sync')
+      .one()
+    if (written_at + KV_WRITE_GAP_MS <= now)
+      await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
     this.schedule()
   }
 
@@ -872,6 +920,11 @@ export class UserAccount extends DurableObject<Env> {
       )
       .one().at
     if (expiry !== null) times.push(expiry)
-    if (times.length > 0) void this.ctx.storage.setAlarm(Math.min(...times))
+    if (times.length === 0) return
+    const next = Math.min(...times)
+    // An alarm already set for sooner will come and set the next one itself.
+    if (this.alarmAt !== null && this.alarmAt <= next) return
+    this.alarmAt = next
+    void this.ctx.storage.setAlarm(next)
   }
 }

@@ -19,13 +19,15 @@ export const notAnImage = () =>
   )
 
 /**
- * One image written to R2 as its bytes arrive, so a request holds one 5 MiB part of it at a time
- * whatever the image's size: a small image is put whole, a larger one goes up as a multipart
- * upload. What the image is (format, width, height) is read from its first part.
+ * One image written to R2 as its bytes arrive, so a request holds at most one 5 MiB part of it
+ * (and the piece just decoded) whatever the image's size: a small image is put whole, a larger one
+ * goes up as a multipart upload. What the image is (format, width, height) is read from its first
+ * part.
  */
 export class ImageUpload {
-  private part = new Uint8Array(PART_BYTES)
-  private filled = 0
+  /** Decoded bytes not yet stored: less than one part, but for the piece that just arrived. */
+  private pending: Uint8Array[] = []
+  private pendingBytes = 0
   private total = 0
   private meta: StoredImageMeta | null = null
   private upload: R2MultipartUpload | null = null
@@ -37,55 +39,66 @@ export class ImageUpload {
   ) {}
 
   async write(bytes: Uint8Array): Promise<void> {
-    let at = 0
-    while (at < bytes.length) {
-      const taken = Math.min(bytes.length - at, PART_BYTES - this.filled)
-      this.part.set(bytes.subarray(at, at + taken), this.filled)
-      this.filled += taken
-      this.total += taken
-      at += taken
-      if (this.filled === PART_BYTES) await this.sendPart()
-    }
+    if (bytes.length === 0) return
+    this.pending.push(bytes)
+    this.pendingBytes += bytes.length
+    this.total += bytes.length
+    while (this.pendingBytes >= PART_BYTES) await this.sendPart(this.take(PART_BYTES))
   }
 
-  private describe(): StoredImageMeta {
+  /** The first `count` pending bytes as one array (a view, when they are one piece already). */
+  private take(count: number): Uint8Array {
+    if (count === 0) return new Uint8Array(0)
+    const first = this.pending[0]
+    if (first.length >= count) {
+      this.pending[0] = first.subarray(count)
+      if (this.pending[0].length === 0) this.pending.shift()
+      this.pendingBytes -= count
+      return first.subarray(0, count)
+    }
+    const joined = new Uint8Array(count)
+    let filled = 0
+    while (filled < count) {
+      const piece = this.pending[0]
+      const taken = Math.min(piece.length, count - filled)
+      joined.set(piece.subarray(0, taken), filled)
+      filled += taken
+      if (taken === piece.length) this.pending.shift()
+      else this.pending[0] = piece.subarray(taken)
+    }
+    this.pendingBytes -= count
+    return joined
+  }
+
+  private describe(head: Uint8Array): StoredImageMeta {
     if (!this.meta) {
-      const info = imageInfo(this.part.subarray(0, this.filled))
+      const info = imageInfo(head)
       if (!info) throw notAnImage()
       this.meta = info
     }
     return this.meta
   }
 
-  private async sendPart() {
-    const meta = this.describe()
-    if (!this.upload) {
-      this.upload = await this.bucket.createMultipartUpload(
-        randomToken('img_', 24),
-        storedImageOptions(meta, this.ttlSeconds),
-      )
-    }
-    // Awaited before the buffer is filled again, so it can be sent without a copy.
-    const body = this.part.subarray(0, this.filled)
-    this.parts.push(await this.upload.uploadPart(this.parts.length + 1, body))
-    this.filled = 0
+  private async sendPart(part: Uint8Array) {
+    const meta = this.describe(part)
+    this.upload ??= await this.bucket.createMultipartUpload(
+      randomToken('img_', 24),
+      storedImageOptions(meta, this.ttlSeconds),
+    )
+    this.parts.push(await this.upload.uploadPart(this.parts.length + 1, part))
   }
 
   /** The image has ended: stores what is left and returns where it is. */
   async finish(): Promise<UploadedImage> {
+    const rest = this.take(this.pendingBytes)
     if (!this.upload) {
-      const meta = this.describe()
-      const id = await putImage(
-        this.bucket,
-        this.part.subarray(0, this.filled),
-        meta,
-        this.ttlSeconds,
-      )
+      const meta = this.describe(rest)
+      const id = await putImage(this.bucket, rest, meta, this.ttlSeconds)
       return { id, meta, bytes: this.total }
     }
-    if (this.filled > 0) await this.sendPart()
+    if (rest.length > 0) await this.sendPart(rest)
     await this.upload.complete(this.parts)
-    return { id: this.upload.key, meta: this.describe(), bytes: this.total }
+    return { id: this.upload.key, meta: this.meta!, bytes: this.total }
   }
 
   /** Gives up, leaving nothing half stored. */
