@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { imagesJsonStream } from '../../proxy-worker/src/http/images-json-stream'
+import { bytesSource, imagesJsonStream } from '../../proxy-worker/src/http/images-json-stream'
 import { encodeBase64 } from '../../shared'
 
 function randomBytes(length: number): Uint8Array {
@@ -16,13 +16,28 @@ describe('an ImagesResponse written piece by piece', () => {
     const images = [randomBytes(3 * 1024 * 1024 + 5), randomBytes(1), new Uint8Array()]
     const expected = images.map((bytes) => ({ b64_json: encodeBase64(bytes) }))
     const tail = { background: 'opaque', output_format: 'png', quality: 'low' }
-    const body = await read(imagesJsonStream({ created: 7 }, [...images], tail))
+    const body = await read(imagesJsonStream({ created: 7 }, images.map(bytesSource), tail))
     expect(body).toEqual({ created: 7, data: expected, ...tail })
+  })
+
+  it('encodes an image read in pieces of any length as its base64 whole', async () => {
+    const bytes = randomBytes(100_003)
+    const inPieces = async () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0, size = 1; at < bytes.length; at += size, size = ((size * 7) % 4099) + 1)
+            controller.enqueue(bytes.slice(at, at + size))
+          controller.close()
+        },
+      })
+    expect(await read(imagesJsonStream({}, [inPieces], {}))).toEqual({
+      data: [{ b64_json: encodeBase64(bytes) }],
+    })
   })
 
   it('stays valid JSON with nothing before or after the images', async () => {
     expect(await read(imagesJsonStream({}, [], {}))).toEqual({ data: [] })
-    expect(await read(imagesJsonStream({}, [new Uint8Array([1, 2, 3])], {}))).toEqual({
+    expect(await read(imagesJsonStream({}, [bytesSource(new Uint8Array([1, 2, 3]))], {}))).toEqual({
       data: [{ b64_json: 'AQID' }],
     })
   })

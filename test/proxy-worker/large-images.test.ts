@@ -2,12 +2,13 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { Env } from '../../proxy-worker/src/env'
 import { PART_BYTES } from '../../proxy-worker/src/images/image-upload'
-import { encodeBase64 } from '../../shared'
+import { decodeBase64, encodeBase64 } from '../../shared'
 import {
   callWorker,
   createTestUser,
   expectStorageError,
   generate,
+  jsonRequest,
   ledgerOf,
   OPENAI,
   useFakeUpstream,
@@ -80,7 +81,7 @@ function answering(...images: Uint8Array[]) {
 
 /** The images bucket, counting multipart uploads and their parts, and failing parts if asked. */
 function watchedBucket(failPart?: number) {
-  const seen = { uploads: 0, parts: [] as number[], aborted: 0 }
+  const seen = { uploads: 0, parts: [] as number[], aborted: 0, keys: [] as string[] }
   const bucket = new Proxy(workerEnv.IMAGES, {
     get(target, property) {
       if (property !== 'createMultipartUpload')
@@ -88,6 +89,7 @@ function watchedBucket(failPart?: number) {
       return async (...args: Parameters<R2Bucket['createMultipartUpload']>) => {
         seen.uploads++
         const upload = await target.createMultipartUpload(...args)
+        seen.keys.push(upload.key)
         return {
           key: upload.key,
           uploadId: upload.uploadId,
@@ -146,6 +148,27 @@ describe('large images in an upstream answer', () => {
     expect(bucket.seen.uploads).toBe(2)
     expect(bucket.seen.parts.filter((size) => size === PART_BYTES)).toHaveLength(2)
     expect(Math.max(...bucket.seen.parts)).toBe(PART_BYTES)
+    expect((await ledgerOf(user.user_id)).balance).toBe(100 - 2 * 2)
+  })
+
+  it('are answered as b64_json from storage, part by part, and then deleted', async () => {
+    const originals = [noisyPng(PART_BYTES + 300_000), noisyPng(PART_BYTES + 700_000)]
+    useFakeUpstream(answering(...originals))
+    const user = await createTestUser(100)
+    const bucket = watchedBucket()
+    const response = await callWorker(
+      '/v1/images/generations',
+      jsonRequest(user.token, { model: 'gpt-image-2', prompt: 'large', quality: 'low', n: 2 }),
+      bucket.env,
+    )
+    expect(response.status).toBe(200)
+    const { data } = (await response.json()) as { data: { b64_json: string }[] }
+    expect(await Promise.all(data.map((image) => digest(decodeBase64(image.b64_json))))).toEqual(
+      await Promise.all(originals.map(digest)),
+    )
+    expect(bucket.seen.uploads).toBe(2)
+    // Without an Idempotency-Key nothing may replay them: once written, they are gone.
+    for (const key of bucket.seen.keys) expect(await workerEnv.IMAGES.head(key)).toBeNull()
     expect((await ledgerOf(user.user_id)).balance).toBe(100 - 2 * 2)
   })
 

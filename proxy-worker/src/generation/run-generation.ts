@@ -53,7 +53,10 @@ export interface DeliveredFile {
 }
 
 export interface GenerationOutcome {
-  /** Its `images` are the stored ones: all delivered images, unless `keepImages` was false. */
+  /**
+   * Its `images` are the stored ones: all delivered images, unless `keepImages` was false, when
+   * only those stored as they arrived (not in `files`) are, for the route to read back and delete.
+   */
   result: GenerationResult
   /** The delivered images' bytes by index, when the route answers with them (`answerWithBytes`). */
   files: Map<number, DeliveredFile>
@@ -178,7 +181,10 @@ export async function runGeneration(
   const delivered = new Set<number>()
   const imageTtl = numberSetting(env.IMAGE_TTL_SECONDS, DEFAULT_IMAGE_TTL_SECONDS)
 
-  /** A stored image is the designer's: recorded with the account first, then announced. */
+  /**
+   * A stored image is the designer's: recorded with the account first, then announced. One the
+   * route will not keep (it answers with the bytes, then deletes it) is counted but not listed.
+   */
   const keepStored = async (index: number, stored: UploadedImage) => {
     const image: GeneratedImage = {
       id: stored.id,
@@ -190,7 +196,8 @@ export async function runGeneration(
       bytes: stored.bytes,
       preview: provider === 'preview',
     }
-    await record(image)
+    const listed = (context.keepImages ?? true) || context.signal.aborted
+    await record(listed ? image : null)
     delivered.add(index)
     images.push(image)
     emit?.({ type: 'image', request_id: requestId, provider, image })
@@ -252,27 +259,25 @@ export async function runGeneration(
         })
         await keepStored(index, { id, meta: info, bytes: bytes.length })
       },
-      // An answer that carries the bytes needs them whole; any other stores each image as it
-      // arrives, holding one part of it at a time.
-      upload: context.answerWithBytes
-        ? undefined
-        : (index) => {
-            const upload = new ImageUpload(env.IMAGES, imageTtl)
-            const wanted = !delivered.has(index) && index < request.n
-            // Not an image is the model's fault; anything else here is storage's.
-            const blame = (error: unknown) => {
-              throw error instanceof ApiError ? error : storageFailed(requestId, error)
-            }
-            return {
-              write: (bytes) => (wanted ? upload.write(bytes).catch(blame) : undefined),
-              close: async () => {
-                if (!wanted) return
-                if (delivered.size + 1 === request.n) stage('storing', 'Saving the images')
-                await keepStored(index, await upload.finish().catch(blame))
-              },
-              abort: () => upload.abort(),
-            }
+      // A large answer's images are stored as they arrive, one part at a time; a route that answers
+      // with the bytes reads those back from storage as it writes its answer.
+      upload: (index) => {
+        const upload = new ImageUpload(env.IMAGES, imageTtl)
+        const wanted = !delivered.has(index) && index < request.n
+        // Not an image is the model's fault; anything else here is storage's.
+        const blame = (error: unknown) => {
+          throw error instanceof ApiError ? error : storageFailed(requestId, error)
+        }
+        return {
+          write: (bytes) => (wanted ? upload.write(bytes).catch(blame) : undefined),
+          close: async () => {
+            if (!wanted) return
+            if (delivered.size + 1 === request.n) stage('storing', 'Saving the images')
+            await keepStored(index, await upload.finish().catch(blame))
           },
+          abort: () => upload.abort(),
+        }
+      },
     })
   } catch (error) {
     failure = abortOrNetworkError(error, signal)

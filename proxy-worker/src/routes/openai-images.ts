@@ -21,7 +21,7 @@ import { sseStream } from '../generation/sse-stream'
 import { ApiError } from '../http/api-error'
 import { requireUser } from '../http/authenticate'
 import { openAiErrorBody, toApiError } from '../http/error-response'
-import { imagesJsonStream } from '../http/images-json-stream'
+import { bytesSource, imagesJsonStream } from '../http/images-json-stream'
 import { limitBody, limitEditBody } from '../http/limit-body'
 import { bodyKind, parseBody, readFormBody, readJsonBody } from '../http/read-body'
 import { requireJson, valid } from '../http/validation'
@@ -60,6 +60,15 @@ function base64Images(files: Map<number, DeliveredFile>): string[] {
     .map(([, file]) => file.b64 ?? encodeBase64(file.bytes))
 }
 
+const EXPIRED_KEY_IMAGES = 'The images of this Idempotency-Key have expired. Use a new key.'
+
+/** One stored image's bytes, as a stream. */
+async function storedImage(c: Context<AppEnv>, id: string): Promise<ReadableStream<Uint8Array>> {
+  const found = await getImage(c.env.IMAGES, id)
+  if (!found) throw new ApiError('not_found', EXPIRED_KEY_IMAGES)
+  return found.body
+}
+
 /** A replay's images, read back from storage. */
 async function storedFiles(
   c: Context<AppEnv>,
@@ -67,14 +76,8 @@ async function storedFiles(
 ): Promise<Map<number, DeliveredFile>> {
   const files = new Map<number, DeliveredFile>()
   for (const image of result.images) {
-    const found = await getImage(c.env.IMAGES, image.id)
-    if (!found)
-      throw new ApiError(
-        'not_found',
-        'The images of this Idempotency-Key have expired. Use a new key.',
-      )
-    const bytes = new Uint8Array(await new Response(found.body).arrayBuffer())
-    files.set(image.index, { bytes, mimeType: found.meta.mimeType })
+    const bytes = new Uint8Array(await new Response(await storedImage(c, image.id)).arrayBuffer())
+    files.set(image.index, { bytes, mimeType: image.mime_type })
   }
   return files
 }
@@ -95,34 +98,54 @@ async function respondOpenAi(
   eventPrefix: 'image_generation' | 'image_edit',
 ): Promise<Response> {
   const slot = await claimSlot(c, request, inputs)
+  const replay = slot?.replay
+
   // The bytes go back in the answer; storage is needed only for URLs, or to replay a key.
   const keepImages = Boolean(slot) || options.response_format === 'url'
-  // Streamed events always carry the bytes, as OpenAI's do.
-  const answerWithBytes = Boolean(options.stream) || options.response_format !== 'url'
-  const replay = slot?.replay
-  const run = (signal: AbortSignal, emit?: (event: StreamEvent) => void) =>
-    replay
-      ? storedFiles(c, replay).then((files) => ({ result: replay, files }))
-      : generateOnce(c, slot, request, inputs, { signal, emit, keepImages, answerWithBytes })
-
   if (!options.stream) {
-    const { result, files } = await run(c.req.raw.signal)
+    const { result, files } = replay
+      ? { result: replay, files: new Map<number, DeliveredFile>() }
+      : await generateOnce(c, slot, request, inputs, {
+          signal: c.req.raw.signal,
+          keepImages,
+          answerWithBytes: true,
+        })
     const created = Math.floor(Date.now() / 1000)
+    const tail = describeResult(result, files, request)
     if (options.response_format === 'url') {
       const body: OpenAiImagesResponse = {
         created,
         data: result.images.map((image) => ({ url: image.url })),
-        ...describeResult(result, files, request),
+        ...tail,
       }
       return c.json(body)
     }
-    const images = [...files.entries()].sort(([a], [b]) => a - b).map(([, file]) => file.bytes)
-    const tail = describeResult(result, files, request)
+    // An image that was stored as it arrived (a large OpenAI answer) is read back from storage
+    // as the answer is written, so it is never held whole; unless a key may replay it, it goes
+    // once written.
+    const stored = [...result.images].filter((image) => !files.has(image.index))
+    const sources = [...new Set([...files.keys(), ...stored.map((image) => image.index)])]
+      .sort((a, b) => a - b)
+      .map((index) => {
+        const file = files.get(index)
+        if (file) return bytesSource(file.bytes)
+        const id = stored.find((image) => image.index === index)!.id
+        return () => storedImage(c, id)
+      })
     files.clear()
-    return c.body(imagesJsonStream({ created }, images, tail), 200, {
-      'Content-Type': 'application/json',
-    })
+    // A client that left during the generation gets its images later from the job: kept then.
+    const passing = keepImages || c.req.raw.signal.aborted ? [] : stored.map((image) => image.id)
+    const answer = imagesJsonStream({ created }, sources, tail, () =>
+      c.executionCtx.waitUntil(c.env.IMAGES.delete(passing).catch(() => {})),
+    )
+    return c.body(answer, 200, { 'Content-Type': 'application/json' })
   }
+
+  // Streamed events carry each image's bytes whole, as OpenAI's do.
+  const run = (signal: AbortSignal, emit?: (event: StreamEvent) => void) =>
+    replay
+      ? storedFiles(c, replay).then((files) => ({ result: replay, files }))
+      : generateOnce(c, slot, request, inputs, { signal, emit, keepImages, answerWithBytes: true })
 
   const { response, done } = sseStream<{ type: string; [field: string]: unknown }>(
     async (write, signal) => {
