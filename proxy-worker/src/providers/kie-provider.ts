@@ -2,6 +2,7 @@ import type { Quality } from '../../../shared'
 import { ApiError } from '../http/api-error'
 import { abortableDelay } from './abortable-delay'
 import type { ImageJob, ImageProvider } from './image-provider'
+import type { DecodedImageTarget } from './read-b64-images'
 import { abortOrNetworkError, readJson, upstreamFetch } from './upstream-fetch'
 
 interface KieSettings {
@@ -30,6 +31,38 @@ export function isResultHost(url: string, hosts: string[]): boolean {
 }
 
 /** A body read whole, or null once it passes `limit` bytes (the rest is never read). */
+/**
+ * Copies a body into an image target as it arrives, counting: false (the target aborted) when it
+ * grows past `limit`.
+ */
+async function copyCapped(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+  target: DecodedImageTarget,
+): Promise<boolean> {
+  const reader = body.getReader()
+  let total = 0
+  try {
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      total += value.length
+      if (total > limit) {
+        await reader.cancel()
+        await target.abort?.()
+        return false
+      }
+      await target.write(value)
+    }
+    await target.close()
+    return true
+  } catch (error) {
+    await reader.cancel().catch(() => {})
+    await target.abort?.()
+    throw error
+  }
+}
+
 async function readCapped(
   body: ReadableStream<Uint8Array>,
   limit: number,
@@ -187,10 +220,10 @@ export function kieProvider(settings: KieSettings): ImageProvider {
   }
 
   /**
-   * Copies a result at once (KIE's URLs expire): only from the hosts KIE serves results from, as a
-   * stream, and no larger than an image can be.
+   * Copies a result at once (KIE's URLs expire) into storage as it streams in: only from the hosts
+   * KIE serves results from, and no larger than an image can be.
    */
-  async function download(job: ImageJob, url: string): Promise<Uint8Array> {
+  async function download(job: ImageJob, url: string, index: number): Promise<void> {
     if (!isResultHost(url, settings.resultHosts)) {
       console.error('KIE result from an unexpected host', url)
       throw new ApiError(
@@ -206,14 +239,17 @@ export function kieProvider(settings: KieSettings): ImageProvider {
         'The finished image could not be downloaded from the image model. Your credits were refunded: try again.',
       )
     }
-    const bytes = await readCapped(response.body, MAX_RESULT_BYTES)
-    if (!bytes) {
+    const copied = job.upload
+      ? await copyCapped(response.body, MAX_RESULT_BYTES, job.upload(index))
+      : await readCapped(response.body, MAX_RESULT_BYTES).then(
+          (bytes) => bytes !== null && job.deliver(index, bytes).then(() => true),
+        )
+    if (!copied) {
       throw new ApiError(
         'upstream_malformed',
         'The image model sent a result larger than any image it makes, so it was not kept. Your credits were refunded: try again.',
       )
     }
-    return bytes
   }
 
   return {
@@ -228,7 +264,7 @@ export function kieProvider(settings: KieSettings): ImageProvider {
           // KIE has the task and bills for it; it is polled to its end whoever is still listening.
           job.onAccepted()
           const [url] = await waitForResult(job, taskId)
-          await job.deliver(index, await download(job, url))
+          await download(job, url, index)
         }),
       )
       const failure = results.find((result) => result.status === 'rejected')
