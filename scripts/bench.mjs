@@ -8,7 +8,7 @@
 //  4. how much memory the worker's workerd takes on for an answer of four large images.
 // `npm run bench -- floor` (or worker, sizes, reference, memory) runs only that part.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -24,6 +24,7 @@ import {
 } from './bench-support.mjs'
 import { startHarnessServer } from './harness-server.mjs'
 import { adminRequest, ROOT, waitForWorker } from './local-worker.mjs'
+import { workerSocketUrl } from './worker-socket.mjs'
 
 const UPSTREAM_DELAY_MS = Number(process.env.BENCH_UPSTREAM_DELAY_MS ?? 100)
 const WORKER_PORT = 8799
@@ -51,37 +52,6 @@ function workerWorkerd(rootPid) {
       process.command.includes('workerd') &&
       !process.command.includes(`entry=127.0.0.1:${WORKER_PORT} `),
   )
-}
-
-/**
- * The address of the workerd that runs the worker itself, behind wrangler dev's proxy: the one of
- * its listening sockets that answers as the worker. Null if wrangler dev is laid out otherwise.
- */
-async function workerSocketUrl(rootPid) {
-  const workerd = workerWorkerd(rootPid)
-  if (!workerd) return null
-  const inodes = new Set(
-    readdirSync(`/proc/${workerd.pid}/fd`).map((fd) => {
-      try {
-        return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${workerd.pid}/fd/${fd}`))?.[1]
-      } catch {
-        return undefined
-      }
-    }),
-  )
-  const ports = readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => fields[3] === '0A' && inodes.has(fields[9]))
-    .map((fields) => Number.parseInt(fields[1].split(':')[1], 16))
-  for (const port of ports) {
-    try {
-      const answer = await (await fetch(`http://127.0.0.1:${port}/`)).json()
-      if (answer?.data?.service === 'promptframe-proxy') return `http://127.0.0.1:${port}`
-    } catch {}
-  }
-  return null
 }
 
 /**
@@ -288,7 +258,7 @@ async function measureAddedLatency(worker, upstreamUrl, hopWithRecorder) {
   console.log(
     '("1 keyed": an Idempotency-Key with each request, as the plugin sends. "1 no proxy": straight to the workerd that runs the worker, past wrangler dev\'s proxy, which a deployed worker does not have)',
   )
-  const socketUrl = await workerSocketUrl(worker.pid)
+  const socketUrl = await workerSocketUrl(worker.pid, WORKER_PORT)
   for (const { clients, requests, label, keyed, pastProxy } of LEVELS.filter(
     (level) => !ONLY_LEVELS || ONLY_LEVELS.includes(String(level.clients)),
   )) {

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { startHarnessServer } from '../../scripts/harness-server.mjs'
+import { workerSocketUrl } from '../../scripts/worker-socket.mjs'
 
 export const ROOT = resolve(__dirname, '../..')
 export const ARTIFACTS = join(ROOT, 'test-artifacts')
@@ -63,11 +64,18 @@ export async function startEnvironment(options: { port: number; previewDelayMs: 
   wrangler.stderr?.on('data', (chunk) => (log += chunk))
   // A worker that dies mid-suite says why, instead of leaving only refused connections.
   wrangler.once('exit', (code, signal) => {
-    if (!stopping) console.error(`wrangler dev exited (${code ?? signal}):\n${log.slice(-4000)}`)
+    if (stopping) return
+    console.error(`wrangler dev exited (${code ?? signal}):\n${log.slice(-4000)}`)
+    if (process.env.E2E_WRANGLER_LOG) writeFileSync(process.env.E2E_WRANGLER_LOG, log)
   })
   // The manifest lets a plugin in development reach localhost on any port; Figma takes no IP addresses.
-  const workerUrl = `http://localhost:${options.port}`
-  await waitForWorker(workerUrl, wrangler, () => log)
+  const proxyUrl = `http://localhost:${options.port}`
+  await waitForWorker(proxyUrl, wrangler, () => log)
+  // Straight to the workerd that runs the worker: wrangler dev's own proxy exits when a client
+  // drops a request before its answer (a plugin closing mid-upload, say), which a deployed worker
+  // shrugs off. The tests are about the worker and the plugin, not that dev-only hop.
+  const direct = await workerSocketUrl(wrangler.pid!, options.port)
+  const workerUrl = direct ? direct.replace('127.0.0.1', 'localhost') : proxyUrl
   const harness = await startHarnessServer(0)
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Env } from '../../proxy-worker/src/env'
 import { PART_BYTES } from '../../proxy-worker/src/images/image-upload'
 import { decodeBase64, encodeBase64 } from '../../shared'
+import { fakeKie } from './fakes/fake-kie'
 import {
   callWorker,
   createTestUser,
@@ -120,6 +121,71 @@ async function servedBytes(url: string, token: string) {
   expect(response.status).toBe(200)
   return new Uint8Array(await response.arrayBuffer())
 }
+
+const KIE = {
+  KIE_API_KEY: 'kie-test-key',
+  KIE_BASE_URL: 'https://kie.fake',
+  KIE_POLL_INTERVAL_MS: '5',
+  IMAGE_PROVIDER: 'kie',
+} as Partial<Env>
+
+/** A PNG header and then `megabytes` of zeros, made as they are read: a result with no end. */
+function endlessResult(megabytes: number): () => ReadableStream<Uint8Array> {
+  return () => {
+    const zeros = new Uint8Array(1024 * 1024)
+    let sent = -1
+    return new ReadableStream({
+      pull(controller) {
+        if (sent++ === -1) controller.enqueue(noisyPng(1000).slice(0, 33))
+        else if (sent <= megabytes) controller.enqueue(zeros)
+        else controller.close()
+      },
+    })
+  }
+}
+
+describe('large KIE results', () => {
+  it('are copied into storage a part at a time as they download', async () => {
+    const original = noisyPng(PART_BYTES + 500_000)
+    useFakeUpstream(fakeKie('success', 'https://kie.fake', () => original))
+    const user = await createTestUser(100)
+    const bucket = watchedBucket()
+    const response = await generate(
+      user.token,
+      { prompt: 'large kie', quality: 'low' },
+      {
+        ...KIE,
+        IMAGES: bucket.env.IMAGES,
+      },
+    )
+    expect(response.status).toBe(200)
+    const { data } = (await response.json()) as { data: { images: { url: string }[] } }
+    expect(bucket.seen.uploads).toBe(1)
+    expect(await digest(await servedBytes(data.images[0].url, user.token))).toBe(
+      await digest(original),
+    )
+  })
+
+  it('stops copying a result larger than any image, refunds it and leaves no upload open', async () => {
+    useFakeUpstream(fakeKie('success', 'https://kie.fake', endlessResult(80)))
+    const user = await createTestUser(100)
+    const bucket = watchedBucket()
+    const response = await generate(
+      user.token,
+      { prompt: 'endless', quality: 'low' },
+      {
+        ...KIE,
+        IMAGES: bucket.env.IMAGES,
+      },
+    )
+    expect(response.status).toBe(502)
+    expect(((await response.json()) as { message: string }).message).toContain(
+      'larger than any image',
+    )
+    expect(bucket.seen.aborted).toBe(1)
+    expect((await ledgerOf(user.user_id)).balance).toBe(100)
+  })
+})
 
 describe('large images in an upstream answer', () => {
   it('go to storage in parts as they decode, and come back byte for byte', async () => {

@@ -15,7 +15,12 @@ interface Task {
  * recordInfo moves a task through waiting → generating → success|fail with `resultJson` as a JSON
  * string, and result URLs serve the bytes. Errors come as `code` in the body with HTTP 200.
  */
-export function fakeKie(outcome: KieOutcome = 'success', base = 'https://kie.fake') {
+export function fakeKie(
+  outcome: KieOutcome = 'success',
+  base = 'https://kie.fake',
+  /** What a result URL serves instead of the rendered PNG: a large image, say. */
+  resultBody?: () => BodyInit,
+) {
   const tasks = new Map<string, Task>()
   const resultBytes = new Map<string, Uint8Array>()
   const handler = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -69,6 +74,8 @@ export function fakeKie(outcome: KieOutcome = 'success', base = 'https://kie.fak
       })
     }
     if (url.pathname.startsWith('/results/')) {
+      if (resultBody)
+        return new Response(resultBody(), { headers: { 'Content-Type': 'image/png' } })
       const bytes = resultBytes.get(url.pathname.slice('/results/'.length, -'.png'.length))
       return bytes
         ? new Response(bytes, { headers: { 'Content-Type': 'image/png' } })

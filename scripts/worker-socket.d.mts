@@ -1,0 +1,1 @@
+export function workerSocketUrl(wranglerPid: number, proxyPort: number): Promise<string | null>
