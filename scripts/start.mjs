@@ -43,13 +43,15 @@ function run(command, args, label) {
   return child
 }
 
-function stopAll() {
+let stopping = false
+function stopAll(code = 0) {
+  stopping = true
   stopWatchingPlugin()
   for (const child of children) child.kill('SIGTERM')
-  process.exit(0)
+  process.exit(code)
 }
-process.on('SIGINT', stopAll)
-process.on('SIGTERM', stopAll)
+process.on('SIGINT', () => stopAll())
+process.on('SIGTERM', () => stopAll())
 
 /** The local account survives restarts with the KV state; a wiped state gets a new one. */
 async function ensureAccount(adminToken) {
@@ -84,25 +86,49 @@ function writeEnvironmentVars() {
 const vars = ensureDevVars()
 const fromEnvironment = writeEnvironmentVars()
 const stopWatchingPlugin = watchPlugin((line) => console.log(`[plugin] ${line}`))
-const worker = run(
-  bin('wrangler'),
-  [
-    'dev',
-    '--config',
-    'proxy-worker/wrangler.jsonc',
-    '--port',
-    String(WORKER_PORT),
-    '--persist-to',
-    STATE,
-    // Later files win: the environment's settings over proxy-worker/.dev.vars.
-    '--env-file',
-    DEV_VARS,
-    '--env-file',
-    fromEnvironment.file,
-    '--show-interactive-dev-session=false',
-  ],
-  'worker',
-)
+const WRANGLER_ARGS = [
+  'dev',
+  '--config',
+  'proxy-worker/wrangler.jsonc',
+  '--port',
+  String(WORKER_PORT),
+  '--persist-to',
+  STATE,
+  // Later files win: the environment's settings over proxy-worker/.dev.vars.
+  '--env-file',
+  DEV_VARS,
+  '--env-file',
+  fromEnvironment.file,
+  '--show-interactive-dev-session=false',
+]
+/** Restarts that came too soon after their start, in a row: after this many, give up. */
+const MAX_QUICK_RESTARTS = 3
+let quickRestarts = 0
+
+/**
+ * wrangler dev exits when a client drops a request before its answer (its dev proxy counts that
+ * as fatal), which a plugin can do mid-upload: the local worker comes back on its own, with its
+ * state, unless it keeps failing right after starting.
+ */
+function startWorker() {
+  const startedAt = Date.now()
+  const child = run(bin('wrangler'), WRANGLER_ARGS, 'worker')
+  child.once('exit', (code, signal) => {
+    children.splice(children.indexOf(child), 1)
+    if (stopping) return
+    quickRestarts = Date.now() - startedAt < 30_000 ? quickRestarts + 1 : 0
+    if (quickRestarts >= MAX_QUICK_RESTARTS) {
+      console.error('[worker] The local worker keeps stopping right after it starts; see above.')
+      return stopAll(1)
+    }
+    console.error(
+      `[worker] The local worker stopped unexpectedly (${code ?? signal}); starting it again, with its state.`,
+    )
+    worker = startWorker()
+  })
+  return child
+}
+let worker = startWorker()
 await waitForWorker(WORKER_URL, 90_000, () => worker.exitCode === null)
 const account = await ensureAccount(vars.ADMIN_TOKEN)
 const catalog = (await (await fetch(`${WORKER_URL}/v1/models`)).json()).data.models

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +9,7 @@ const WORKER_PORT = 8831
 const state = mkdtempSync(join(tmpdir(), 'promptframe-start-'))
 let start: ChildProcess | null = null
 let output = ''
+let localToken = ''
 
 afterAll(() => {
   start?.kill('SIGTERM')
@@ -73,5 +74,27 @@ describe('npm start', () => {
     expect(response.status).toBe(200)
     await response.arrayBuffer()
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500)
+    localToken = token!
+  })
+
+  it('brings the local worker back, with its state, when wrangler dev stops on its own', async () => {
+    const wrangler = execFileSync('pgrep', ['-f', '-P', String(start!.pid), 'wrangler'], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .map(Number)
+    expect(wrangler).toHaveLength(1)
+    process.kill(wrangler[0], 'SIGTERM')
+    const account = () =>
+      fetch(`http://localhost:${WORKER_PORT}/v1/account`, {
+        headers: { Authorization: `Bearer ${localToken}` },
+      }).then(
+        (answer) => answer.status,
+        () => 0,
+      )
+    await expect.poll(() => output, { timeout: 30_000 }).toContain('starting it again')
+    await expect.poll(account, { timeout: 90_000, interval: 500 }).toBe(200)
+    expect(start!.exitCode).toBeNull()
   })
 })
