@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { build } from 'esbuild'
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
-import { cpuMsOf, percentile, processTree, startFakeUpstream } from './bench-support.mjs'
+import { cpuMsOf, percentile, processTree, startFakeUpstream, timed } from './bench-support.mjs'
 import { adminRequest, ROOT } from './local-worker.mjs'
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef'
@@ -96,16 +96,6 @@ function startWorkerd(scripts, upstreamUrl) {
       ],
     }),
   )
-}
-
-async function timed(call) {
-  const start = performance.now()
-  const response = await call()
-  const body = await response.arrayBuffer()
-  if (!response.ok) {
-    throw new Error(`HTTP ${response.status}: ${new TextDecoder().decode(body).slice(0, 300)}`)
-  }
-  return performance.now() - start
 }
 
 /**

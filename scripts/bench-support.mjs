@@ -42,6 +42,17 @@ export function wholePng(bytes) {
   ])
 }
 
+/** How long a call took, in ms, its answer read to the end; a refusal is an error. */
+export async function timed(call) {
+  const start = performance.now()
+  const response = await call()
+  const body = await response.arrayBuffer()
+  if (!response.ok) {
+    throw new Error(`HTTP ${response.status}: ${new TextDecoder().decode(body).slice(0, 300)}`)
+  }
+  return performance.now() - start
+}
+
 export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }

@@ -20,6 +20,7 @@ import {
   processTree,
   startFakeUpstream,
   TINY_PNG,
+  timed,
   wholePng,
 } from './bench-support.mjs'
 import { startHarnessServer } from './harness-server.mjs'
@@ -80,16 +81,6 @@ function machineCpu() {
   const idle = ticks[3] + ticks[4]
   const total = ticks.reduce((sum, value) => sum + value, 0)
   return { busy: total - idle, total }
-}
-
-async function timed(fn) {
-  const start = performance.now()
-  const response = await fn()
-  const body = await response.arrayBuffer()
-  if (!response.ok) {
-    throw new Error(`HTTP ${response.status}: ${new TextDecoder().decode(body).slice(0, 300)}`)
-  }
-  return performance.now() - start
 }
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../proxy-worker/src/http/api-error'
-import { readB64Images } from '../../proxy-worker/src/providers/read-b64-images'
+import { readB64ImageParts } from '../../proxy-worker/src/providers/read-b64-images'
 import { encodeBase64 } from '../../shared'
 
 /** `text` as a stream cut into pieces of the given sizes, cycling through them. */
@@ -21,7 +21,17 @@ function streamOf(text: string, sizes: number[]): ReadableStream<Uint8Array> {
 
 async function imagesIn(text: string, sizes: number[] = [text.length]) {
   const images: Uint8Array[] = []
-  const found = await readB64Images(streamOf(text, sizes), (bytes) => images.push(bytes))
+  const found = await readB64ImageParts(streamOf(text, sizes), () => {
+    const pieces: number[] = []
+    return {
+      write: (bytes) => {
+        pieces.push(...bytes)
+      },
+      close: () => {
+        images.push(new Uint8Array(pieces))
+      },
+    }
+  })
   return { found, images }
 }
 

@@ -51,10 +51,10 @@ export interface ImageJob {
    */
   deliver: (index: number, bytes: Uint8Array, b64?: string) => Promise<void>
   /**
-   * Present when images may be stored as they arrive instead of handed over whole: the image at
-   * `index` is written to storage piece by piece, and delivered when its target is closed.
+   * Stores the image at `index` piece by piece as its bytes arrive, for answers too large to hold;
+   * it is delivered when its target is closed.
    */
-  upload?: (index: number) => DecodedImageTarget
+  upload: (index: number) => DecodedImageTarget
   /**
    * The upstream has the job (and will bill for it): from now on it runs to its end even if the
    * client leaves, and its images are kept for the designer.

@@ -30,7 +30,6 @@ export function isResultHost(url: string, hosts: string[]): boolean {
   )
 }
 
-/** A body read whole, or null once it passes `limit` bytes (the rest is never read). */
 /**
  * Copies a body into an image target as it arrives, counting: false (the target aborted) when it
  * grows past `limit`.
@@ -61,32 +60,6 @@ async function copyCapped(
     await target.abort?.()
     throw error
   }
-}
-
-async function readCapped(
-  body: ReadableStream<Uint8Array>,
-  limit: number,
-): Promise<Uint8Array | null> {
-  const reader = body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done) break
-    total += value.length
-    if (total > limit) {
-      await reader.cancel()
-      return null
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(total)
-  let at = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, at)
-    at += chunk.length
-  }
-  return bytes
 }
 
 /** KIE prices gpt-image-2 flat; its lever is resolution, so quality picks it. */
@@ -239,12 +212,7 @@ export function kieProvider(settings: KieSettings): ImageProvider {
         'The finished image could not be downloaded from the image model. Your credits were refunded: try again.',
       )
     }
-    const copied = job.upload
-      ? await copyCapped(response.body, MAX_RESULT_BYTES, job.upload(index))
-      : await readCapped(response.body, MAX_RESULT_BYTES).then(
-          (bytes) => bytes !== null && job.deliver(index, bytes).then(() => true),
-        )
-    if (!copied) {
+    if (!(await copyCapped(response.body, MAX_RESULT_BYTES, job.upload(index)))) {
       throw new ApiError(
         'upstream_malformed',
         'The image model sent a result larger than any image it makes, so it was not kept. Your credits were refunded: try again.',

@@ -2,7 +2,7 @@ import { decodeBase64, formatPixelSize } from '../../../shared'
 import { readSse } from '../../../shared/server-sent-events'
 import { ApiError } from '../http/api-error'
 import type { ImageJob, ImageProvider } from './image-provider'
-import { type DecodedImageTarget, readB64ImageParts, readB64Images } from './read-b64-images'
+import { type DecodedImageTarget, readB64ImageParts } from './read-b64-images'
 import { abortOrNetworkError, readJson, upstreamFetch } from './upstream-fetch'
 
 interface OpenAiSettings {
@@ -108,29 +108,6 @@ function requestInit(
 }
 
 /**
- * Hands over each image of a JSON answer whole, as it ends. A delivery that fails does not stop
- * the others; the first failure is thrown once the answer has been read to its end.
- */
-async function deliverEach(
-  body: ReadableStream<Uint8Array>,
-  count: number,
-  deliver: (index: number, bytes: Uint8Array) => Promise<void>,
-): Promise<number> {
-  const deliveries: Promise<void>[] = []
-  const found = await readB64Images(body, (bytes) => {
-    if (deliveries.length >= count) return
-    const delivery = deliver(deliveries.length, bytes)
-    delivery.catch(() => {})
-    deliveries.push(delivery)
-  })
-  const failed = (await Promise.allSettled(deliveries)).find(
-    (outcome) => outcome.status === 'rejected',
-  )
-  if (failed) throw failed.reason
-  return found
-}
-
-/**
  * Stores each image of a JSON answer while its base64 streams in. An image that fails is let go
  * and the others go on; the first failure is thrown once the answer has been read to its end.
  */
@@ -189,9 +166,7 @@ export function openAiProvider(settings: OpenAiSettings): ImageProvider {
       return
     }
     const body = response.body ?? new ReadableStream()
-    const found = job.upload
-      ? await uploadEach(body, count, (index) => job.upload!(firstIndex + index))
-      : await deliverEach(body, count, (index, bytes) => job.deliver(firstIndex + index, bytes))
+    const found = await uploadEach(body, count, (index) => job.upload(firstIndex + index))
     if (found === 0) {
       throw new ApiError(
         'upstream_malformed',

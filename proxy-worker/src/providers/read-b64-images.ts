@@ -120,29 +120,3 @@ export async function readB64ImageParts(
   }
   return found
 }
-
-/** Each image whole, as `readB64ImageParts` finishes it: for images small enough to hold. */
-export function readB64Images(
-  body: ReadableStream<Uint8Array>,
-  onImage: (bytes: Uint8Array) => void,
-): Promise<number> {
-  return readB64ImageParts(body, () => {
-    const pieces: Uint8Array[] = []
-    return {
-      write: (bytes) => {
-        pieces.push(bytes)
-      },
-      close: () => onImage(joinBytes(pieces)),
-    }
-  })
-}
-
-function joinBytes(pieces: Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0))
-  let offset = 0
-  for (const piece of pieces) {
-    bytes.set(piece, offset)
-    offset += piece.length
-  }
-  return bytes
-}

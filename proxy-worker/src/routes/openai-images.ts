@@ -21,7 +21,7 @@ import { sseStream } from '../generation/sse-stream'
 import { ApiError } from '../http/api-error'
 import { requireUser } from '../http/authenticate'
 import { openAiErrorBody, toApiError } from '../http/error-response'
-import { bytesSource, imagesJsonStream } from '../http/images-json-stream'
+import { bytesSource, type ImageSource, imagesJsonStream } from '../http/images-json-stream'
 import { limitBody, limitEditBody } from '../http/limit-body'
 import { bodyKind, parseBody, readFormBody, readJsonBody } from '../http/read-body'
 import { requireJson, valid } from '../http/validation'
@@ -123,19 +123,15 @@ async function respondOpenAi(
     // An image that was stored as it arrived (a large OpenAI answer) is read back from storage
     // as the answer is written, so it is never held whole; unless a key may replay it, it goes
     // once written.
-    const stored = [...result.images].filter((image) => !files.has(image.index))
-    const sources = [...new Set([...files.keys(), ...stored.map((image) => image.index)])]
-      .sort((a, b) => a - b)
-      .map((index) => {
-        const file = files.get(index)
-        if (file) return bytesSource(file.bytes)
-        const id = stored.find((image) => image.index === index)!.id
-        return () => storedImage(c, id)
-      })
+    const stored = result.images.filter((image) => !files.has(image.index))
+    const sources = new Map<number, ImageSource>()
+    for (const image of stored) sources.set(image.index, () => storedImage(c, image.id))
+    for (const [index, file] of files) sources.set(index, bytesSource(file.bytes))
     files.clear()
+    const inOrder = [...sources.entries()].sort(([a], [b]) => a - b).map(([, source]) => source)
     // A client that left during the generation gets its images later from the job: kept then.
     const passing = keepImages || c.req.raw.signal.aborted ? [] : stored.map((image) => image.id)
-    const answer = imagesJsonStream({ created }, sources, tail, () =>
+    const answer = imagesJsonStream({ created }, inOrder, tail, () =>
       c.executionCtx.waitUntil(c.env.IMAGES.delete(passing).catch(() => {})),
     )
     return c.body(answer, 200, { 'Content-Type': 'application/json' })
