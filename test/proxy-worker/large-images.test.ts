@@ -4,6 +4,7 @@ import type { Env } from '../../proxy-worker/src/env'
 import { PART_BYTES } from '../../proxy-worker/src/images/image-upload'
 import { decodeBase64, encodeBase64 } from '../../shared'
 import { fakeKie } from './fakes/fake-kie'
+import { noisyPng } from './fixtures/noisy-png'
 import {
   callWorker,
   createTestUser,
@@ -16,46 +17,6 @@ import {
 } from './worker-client'
 
 const workerEnv = env as unknown as Env
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-  return c >>> 0
-})
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff
-  for (const byte of bytes) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
-
-/**
- * A PNG of `size` bytes whose chunks are whole (IHDR, one IDAT of noise, IEND), as a photo that
- * compresses badly would be; built by hand, as encoding megabytes of noise would not fit in the
- * test's isolate beside the worker.
- */
-function noisyPng(size: number, width = 1800, height = 1800): Uint8Array {
-  const png = new Uint8Array(size)
-  const view = new DataView(png.buffer)
-  png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-  const chunk = (at: number, type: string, length: number, fill?: (data: Uint8Array) => void) => {
-    view.setUint32(at, length)
-    png.set(new TextEncoder().encode(type), at + 4)
-    fill?.(png.subarray(at + 8, at + 8 + length))
-    view.setUint32(at + 8 + length, crc32(png.subarray(at + 4, at + 8 + length)))
-    return at + 12 + length
-  }
-  let at = chunk(8, 'IHDR', 13, (data) => {
-    new DataView(data.buffer, data.byteOffset).setUint32(0, width)
-    new DataView(data.buffer, data.byteOffset).setUint32(4, height)
-    data.set([8, 2, 0, 0, 0], 8)
-  })
-  at = chunk(at, 'IDAT', size - at - 24, (data) => {
-    for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536))
-  })
-  chunk(at, 'IEND', 0)
-  return png
-}
 
 /** An OpenAI answer with these images, sent in 64 KB pieces as a network would. */
 function answering(...images: Uint8Array[]) {

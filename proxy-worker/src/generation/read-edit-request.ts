@@ -2,12 +2,10 @@ import type { Context } from 'hono'
 import { EditFormFieldsSchema, EditJsonRequestSchema, type GenerateRequest } from '../../../shared'
 import type { AppEnv } from '../env'
 import { ApiError } from '../http/api-error'
-import { bodyKind, parseBody, readFormBody, readJsonBody } from '../http/read-body'
+import { bodyKind, parseBody, readJsonBody } from '../http/read-body'
 import type { ImageInputs } from '../providers/image-provider'
-import { inputsFromDataUrls, inputsFromFiles, splitForm } from './read-references'
-
-const REFERENCE_FIELDS = ['references', 'references[]', 'image', 'image[]']
-const MASK_FIELD = 'mask'
+import { readMultipartEdit } from './read-multipart-edit'
+import { inputsFromDataUrls } from './read-references'
 
 /**
  * An edit arrives as multipart file parts or as JSON with data: URLs; both end up the same: the
@@ -18,14 +16,22 @@ export async function readEditRequest(
 ): Promise<{ request: GenerateRequest; inputs: ImageInputs }> {
   const kind = bodyKind(c)
   if (kind === 'form') {
-    const form = await readFormBody(c, 'Send the references as multipart/form-data file parts.')
-    const { fields, files } = await splitForm(form, [...REFERENCE_FIELDS, MASK_FIELD])
-    const request = parseBody(EditFormFieldsSchema, fields)
-    return { request, inputs: inputsFromFiles(files, MASK_FIELD) }
+    const { fields, inputs } = await readMultipartEdit(
+      c.req.raw,
+      c.env.IMAGES,
+      c.get('requestId'),
+      {
+        fieldsSchema: EditFormFieldsSchema,
+        imageFields: ['references', 'references[]', 'image', 'image[]'],
+        maskField: 'mask',
+        filesHint: 'Send the references as multipart/form-data file parts.',
+      },
+    )
+    return { request: fields, inputs }
   }
   if (kind === 'json') {
     const { references, mask, ...request } = parseBody(EditJsonRequestSchema, await readJsonBody(c))
-    return { request, inputs: inputsFromDataUrls(references, mask) }
+    return { request, inputs: await inputsFromDataUrls(references, mask) }
   }
   throw new ApiError(
     'unsupported_media_type',

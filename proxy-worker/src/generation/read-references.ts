@@ -1,6 +1,8 @@
 import {
   decodeBase64,
   describeImageProblem,
+  type ImageInfo,
+  type ImageMimeType,
   imageInfo,
   imageProblem,
   MAX_MASK_BYTES,
@@ -9,7 +11,8 @@ import {
   pngHasAlpha,
 } from '../../../shared'
 import { ApiError } from '../http/api-error'
-import type { ImageInputs, ReferenceImage } from '../providers/image-provider'
+import { type CheckedImage, heldReference } from '../images/reference-spool'
+import type { ImageInputs } from '../providers/image-provider'
 
 const MEGABYTE = 1024 * 1024
 
@@ -19,79 +22,81 @@ function shownName(name: string): string {
   return clean ? ` (${clean})` : ''
 }
 
+/** Upstreams get references as reference-N.ext: a client's file names stay here. */
+export function referenceName(index: number, mimeType: ImageMimeType): string {
+  return `reference-${index + 1}.${mimeType.split('/')[1]}`
+}
+
+export function tooManyReferences(count?: number): ApiError {
+  return new ApiError(
+    'invalid_reference',
+    `Use at most ${MAX_REFERENCES} reference images${count === undefined ? '' : ` (you sent ${count})`}.`,
+  )
+}
+
+export function checkReferenceCount(count: number): void {
+  if (count === 0) throw new ApiError('invalid_reference', 'Add at least one reference image.')
+  if (count > MAX_REFERENCES) throw tooManyReferences(count)
+}
+
 /**
- * Checks each reference is a whole PNG, JPEG or WebP within the limits, by its structure, not its
- * label or first bytes. Upstreams get them as reference-N.ext: a client's file names stay here.
+ * Checks one reference is a whole PNG, JPEG or WebP within the limits, by its structure, not its
+ * label or first bytes.
  */
-export function checkReferences(
-  references: { bytes: Uint8Array; name: string }[],
-): ReferenceImage[] {
-  if (references.length === 0) {
-    throw new ApiError('invalid_reference', 'Add at least one reference image.')
-  }
-  if (references.length > MAX_REFERENCES) {
+export function checkReference(bytes: Uint8Array, index: number, clientName: string): CheckedImage {
+  const what = `Reference ${index + 1}${shownName(clientName)}`
+  if (bytes.length > MAX_REFERENCE_BYTES) {
     throw new ApiError(
       'invalid_reference',
-      `Use at most ${MAX_REFERENCES} reference images (you sent ${references.length}).`,
+      `${what} is too large (${(bytes.length / MEGABYTE).toFixed(1)} MB): each must be under ${MAX_REFERENCE_BYTES / MEGABYTE} MB.`,
     )
   }
-  return references.map(({ bytes, name }, index) => {
-    const what = `Reference ${index + 1}${shownName(name)}`
-    if (bytes.length > MAX_REFERENCE_BYTES) {
-      throw new ApiError(
-        'invalid_reference',
-        `${what} is too large (${(bytes.length / MEGABYTE).toFixed(1)} MB): each must be under ${MAX_REFERENCE_BYTES / MEGABYTE} MB.`,
-      )
-    }
-    const problem = imageProblem(bytes)
-    if (problem) throw new ApiError('invalid_reference', describeImageProblem(problem, what))
-    const { mimeType } = imageInfo(bytes)!
-    return { bytes, mimeType, name: `reference-${index + 1}.${mimeType.split('/')[1]}` }
-  })
+  const problem = imageProblem(bytes)
+  if (problem) throw new ApiError('invalid_reference', describeImageProblem(problem, what))
+  return { bytes, ...imageInfo(bytes)! }
 }
 
 /**
  * Checks a mask as OpenAI defines it: a PNG under 4 MB with transparency, whose transparent pixels
- * mark the area of the first reference to change, at exactly that reference's pixel size.
+ * mark the area of the first reference to change (see checkMaskFits).
  */
-export function checkMask(
-  mask: { bytes: Uint8Array } | null,
-  references: ReferenceImage[],
-): ReferenceImage | null {
-  if (!mask) return null
-  const [first] = references
+export function checkMask(bytes: Uint8Array): CheckedImage {
+  if (bytes.length > MAX_MASK_BYTES) {
+    throw new ApiError(
+      'invalid_mask',
+      `The mask is too large (${(bytes.length / MEGABYTE).toFixed(1)} MB): it must be under ${MAX_MASK_BYTES / MEGABYTE} MB. A mask needs only black and transparent pixels, which compress well as PNG.`,
+    )
+  }
+  const info = imageInfo(bytes)
+  if (info?.mimeType !== 'image/png') {
+    throw new ApiError('invalid_mask', 'The mask must be a PNG image with transparency.')
+  }
+  const problem = imageProblem(bytes)
+  if (problem) throw new ApiError('invalid_mask', describeImageProblem(problem, 'The mask'))
+  if (!pngHasAlpha(bytes)) {
+    throw new ApiError(
+      'invalid_mask',
+      'The mask has no transparency: make the area to change transparent and keep the rest opaque.',
+    )
+  }
+  return { bytes, ...info }
+}
+
+/** A mask applies to the first reference, at exactly that reference's pixel size. */
+export function checkMaskFits(mask: ImageInfo | null, first: ImageInfo | undefined): void {
+  if (!mask) return
   if (!first) {
     throw new ApiError(
       'invalid_mask',
       'A mask needs the image it applies to: send that image as the first reference.',
     )
   }
-  if (mask.bytes.length > MAX_MASK_BYTES) {
+  if (mask.width !== first.width || mask.height !== first.height) {
     throw new ApiError(
       'invalid_mask',
-      `The mask is too large (${(mask.bytes.length / MEGABYTE).toFixed(1)} MB): it must be under ${MAX_MASK_BYTES / MEGABYTE} MB. A mask needs only black and transparent pixels, which compress well as PNG.`,
+      `The mask is ${mask.width}×${mask.height} but the first reference is ${first.width}×${first.height}: they must be the same size.`,
     )
   }
-  const info = imageInfo(mask.bytes)
-  if (info?.mimeType !== 'image/png') {
-    throw new ApiError('invalid_mask', 'The mask must be a PNG image with transparency.')
-  }
-  const problem = imageProblem(mask.bytes)
-  if (problem) throw new ApiError('invalid_mask', describeImageProblem(problem, 'The mask'))
-  if (!pngHasAlpha(mask.bytes)) {
-    throw new ApiError(
-      'invalid_mask',
-      'The mask has no transparency: make the area to change transparent and keep the rest opaque.',
-    )
-  }
-  const size = imageInfo(first.bytes)!
-  if (info.width !== size.width || info.height !== size.height) {
-    throw new ApiError(
-      'invalid_mask',
-      `The mask is ${info.width}×${info.height} but the first reference is ${size.width}×${size.height}: they must be the same size.`,
-    )
-  }
-  return { bytes: mask.bytes, mimeType: 'image/png', name: 'mask.png' }
 }
 
 function bytesOfDataUrl(dataUrl: string, what: string): Uint8Array {
@@ -106,66 +111,29 @@ function bytesOfDataUrl(dataUrl: string, what: string): Uint8Array {
   }
 }
 
-export function referencesFromDataUrls(dataUrls: string[]): ReferenceImage[] {
-  return checkReferences(
-    dataUrls.map((dataUrl, index) => ({
-      bytes: bytesOfDataUrl(dataUrl, `Reference ${index + 1}`),
-      name: `reference-${index + 1}`,
-    })),
+/**
+ * An edit's inputs sent inside JSON: references and an optional mask, as data: URLs. JSON bodies
+ * are capped small enough to hold, so these stay in memory.
+ */
+export async function inputsFromDataUrls(
+  dataUrls: string[],
+  maskUrl: string | undefined,
+): Promise<ImageInputs> {
+  checkReferenceCount(dataUrls.length)
+  const checked = dataUrls.map((dataUrl, index) =>
+    checkReference(
+      bytesOfDataUrl(dataUrl, `Reference ${index + 1}`),
+      index,
+      `reference-${index + 1}`,
+    ),
   )
-}
-
-/** An edit's inputs sent inside JSON: references and an optional mask, as data: URLs. */
-export function inputsFromDataUrls(references: string[], mask: string | undefined): ImageInputs {
-  const checked = referencesFromDataUrls(references)
+  const mask = maskUrl ? checkMask(bytesOfDataUrl(maskUrl, 'The mask')) : null
+  checkMaskFits(mask, checked[0])
   return {
-    references: checked,
-    mask: checkMask(mask ? { bytes: bytesOfDataUrl(mask, 'The mask') } : null, checked),
+    references: await Promise.all(
+      checked.map((image, index) => heldReference(image, referenceName(index, image.mimeType))),
+    ),
+    mask: mask && (await heldReference(mask, 'mask.png')),
+    release: async () => {},
   }
-}
-
-/** An edit's inputs sent as multipart file parts. */
-export function inputsFromFiles(
-  files: { bytes: Uint8Array; name: string; field: string }[],
-  maskField: string,
-): ImageInputs {
-  const masks = files.filter((file) => file.field === maskField)
-  const images = files.filter((file) => file.field !== maskField)
-  if (masks.length > 1) throw new ApiError('invalid_mask', 'Send one mask, not several.')
-  if (masks.length > 0 && images.length === 0)
-    return { references: [], mask: checkMask(masks[0], []) }
-  const references = checkReferences(images)
-  return { references, mask: checkMask(masks[0] ?? null, references) }
-}
-
-/** Splits multipart form data into text fields and reference files. */
-export async function splitForm(
-  form: FormData,
-  fileFields: readonly string[],
-): Promise<{
-  fields: Record<string, string>
-  files: { bytes: Uint8Array; name: string; field: string }[]
-}> {
-  const fields: Record<string, string> = {}
-  const files: { bytes: Uint8Array; name: string; field: string }[] = []
-  for (const [name, value] of form.entries()) {
-    if (fileFields.includes(name)) {
-      if (typeof value === 'string') {
-        throw new ApiError('invalid_reference', `"${name}" must be an image file, not text.`)
-      }
-      files.push({
-        bytes: new Uint8Array(await value.arrayBuffer()),
-        name: value.name,
-        field: name,
-      })
-    } else if (typeof value === 'string') {
-      fields[name] = value
-    } else {
-      throw new ApiError(
-        'invalid_request',
-        `Unexpected file in field "${name}": send images as "${fileFields[0]}".`,
-      )
-    }
-  }
-  return { fields, files }
 }

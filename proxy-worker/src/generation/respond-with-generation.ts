@@ -40,13 +40,15 @@ export async function requestFingerprint(
   inputs: ImageInputs,
 ): Promise<string> {
   const { stream: _stream, ...fields } = request
-  const referenceDigests = await Promise.all(
-    inputs.references.map((reference) => sha256Hex(reference.bytes)),
-  )
-  const maskDigest = inputs.mask ? await sha256Hex(inputs.mask.bytes) : null
+  const referenceDigests = inputs.references.map((reference) => reference.digest)
+  const maskDigest = inputs.mask?.digest ?? null
   return sha256Hex(JSON.stringify({ fields, referenceDigests, maskDigest }))
 }
 
+/**
+ * Claims the request's Idempotency-Key, when it has one. A repeat that is answered from the first
+ * request's result, or a claim that fails, needs the references no more: they are let go here.
+ */
 export async function claimSlot(
   c: Context<AppEnv>,
   request: GenerateRequest,
@@ -54,18 +56,24 @@ export async function claimSlot(
 ): Promise<IdempotencySlot | null> {
   const key = c.req.header('Idempotency-Key')
   if (!key) return null
-  return claimIdempotencyKey(
+  const slot = await claimIdempotencyKey(
     c.env,
     c.get('user').id,
     key,
     await requestFingerprint(request, inputs),
     requestDeadline(c.env),
-  )
+  ).catch(async (error) => {
+    await inputs.release()
+    throw error
+  })
+  if (slot.replay) c.executionCtx.waitUntil(inputs.release().catch(() => {}))
+  return slot
 }
 
 /**
  * Runs a generation under its Idempotency-Key (when given) and keeps the work alive with waitUntil,
- * so a job the upstream has accepted runs to its end, and is settled, when the client leaves.
+ * so a job the upstream has accepted runs to its end, and is settled, when the client leaves. The
+ * references are let go once it has ended, however it ended.
  */
 export async function generateOnce(
   c: Context<AppEnv>,
@@ -80,21 +88,25 @@ export async function generateOnce(
   },
 ): Promise<GenerationOutcome> {
   const { signal, emit, keepImages, answerWithBytes } = options
-  const work = runGeneration(
-    {
-      env: c.env,
-      user: c.get('user'),
-      access: c.get('access'),
-      requestId: c.get('requestId'),
-      imageBaseUrl: imageBaseUrl(c),
-      signal,
-      keepImages,
-      answerWithBytes,
-      emit,
-    },
-    request,
-    inputs,
-  )
+  const work = Promise.resolve()
+    .then(() =>
+      runGeneration(
+        {
+          env: c.env,
+          user: c.get('user'),
+          access: c.get('access'),
+          requestId: c.get('requestId'),
+          imageBaseUrl: imageBaseUrl(c),
+          signal,
+          keepImages,
+          answerWithBytes,
+          emit,
+        },
+        request,
+        inputs,
+      ),
+    )
+    .finally(() => c.executionCtx.waitUntil(inputs.release().catch(() => {})))
   const keyRecorded = work.then(
     (outcome) => slot?.finish(outcome.result),
     // A failed request frees its key before the failure is answered, so a retry can use it.

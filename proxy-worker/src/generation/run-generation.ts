@@ -17,7 +17,7 @@ import type { Access } from '../accounts/user-account'
 import { type Env, numberSetting, type UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
 import { refusalError } from '../http/authenticate'
-import { putImage } from '../images/image-store'
+import { putImage, putImageStream } from '../images/image-store'
 import { ImageUpload, notAnImage, type UploadedImage } from '../images/image-upload'
 import type { ImageInputs } from '../providers/image-provider'
 import { createProvider, providerForJob } from '../providers/resolve-provider'
@@ -234,9 +234,9 @@ export async function runGeneration(
             })
         : undefined,
       publishReference: async (reference) => {
-        const info = imageInfo(reference.bytes)!
         const ttl = numberSetting(env.REFERENCE_TTL_SECONDS, DEFAULT_REFERENCE_TTL_SECONDS)
-        const id = await putImage(env.IMAGES, reference.bytes, info, ttl)
+        const body = await reference.stream()
+        const id = await putImageStream(env.IMAGES, body, reference.byteLength, reference, ttl)
         return `${context.imageBaseUrl}/${id}`
       },
       deliver: async (index, bytes, b64) => {

@@ -14,14 +14,6 @@ export function bodyKind(c: Context<AppEnv>): 'form' | 'json' | null {
   return isJsonContentType(type) ? 'json' : null
 }
 
-export async function readFormBody(c: Context<AppEnv>, filesHint: string): Promise<FormData> {
-  try {
-    return await c.req.formData()
-  } catch {
-    throw new ApiError('invalid_request', `The form data could not be read. ${filesHint}`)
-  }
-}
-
 export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
   try {
     return await c.req.json()

@@ -23,6 +23,23 @@ export async function putImage(
   return id
 }
 
+/** Stores an image that arrives as a stream of known length, without holding it whole. */
+export async function putImageStream(
+  bucket: R2Bucket,
+  body: ReadableStream<Uint8Array>,
+  byteLength: number,
+  meta: StoredImageMeta,
+  ttlSeconds: number,
+): Promise<string> {
+  const id = randomToken('img_', 24)
+  const { readable, writable } = new FixedLengthStream(byteLength)
+  await Promise.all([
+    bucket.put(id, readable, storedImageOptions(meta, ttlSeconds)),
+    body.pipeTo(writable),
+  ])
+  return id
+}
+
 /** What R2 keeps with an image: its type, its size, and when it expires. */
 export function storedImageOptions(meta: StoredImageMeta, ttlSeconds: number) {
   return {

@@ -10,10 +10,18 @@ import type {
 } from '../../../shared'
 import type { DecodedImageTarget } from './read-b64-images'
 
+/** A checked reference, wherever its bytes are kept: read it, or stream it on, when needed. */
 export interface ReferenceImage {
-  bytes: Uint8Array
   mimeType: ImageMimeType
+  width: number
+  height: number
+  /** What upstreams see as its file name: reference-N.ext or mask.png, never the client's. */
   name: string
+  byteLength: number
+  /** SHA-256 of the bytes, in hex: what an Idempotency-Key's request is recognised by. */
+  digest: string
+  bytes: () => Promise<Uint8Array>
+  stream: () => Promise<ReadableStream<Uint8Array>>
 }
 
 /** What an edit works from: its references, and the mask that limits it to an area of the first. */
@@ -21,9 +29,11 @@ export interface ImageInputs {
   references: ReferenceImage[]
   /** A PNG of the first reference's size whose transparent pixels mark the area to change. */
   mask: ReferenceImage | null
+  /** Lets go of where the references are kept, once nothing will read them; idempotent. */
+  release: () => Promise<void>
 }
 
-export const NO_INPUTS: ImageInputs = { references: [], mask: null }
+export const NO_INPUTS: ImageInputs = { references: [], mask: null, release: async () => {} }
 
 export interface PartialPreview {
   index: number

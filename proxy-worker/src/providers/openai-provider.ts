@@ -2,6 +2,7 @@ import { decodeBase64, formatPixelSize } from '../../../shared'
 import { readSse } from '../../../shared/server-sent-events'
 import { ApiError } from '../http/api-error'
 import type { ImageJob, ImageProvider } from './image-provider'
+import { multipartBody } from './multipart-body'
 import { type DecodedImageTarget, readB64ImageParts } from './read-b64-images'
 import { abortOrNetworkError, readJson, upstreamFetch } from './upstream-fetch'
 
@@ -93,18 +94,17 @@ function requestInit(
       },
     }
   }
-  const form = new FormData()
-  for (const [name, value] of Object.entries(fields)) form.append(name, String(value))
-  for (const reference of job.references) {
-    form.append(
-      'image[]',
-      new Blob([reference.bytes], { type: reference.mimeType }),
-      reference.name,
-    )
-  }
+  const files = job.references.map((file) => ({ field: 'image[]', file }))
   // OpenAI applies the mask to the first image: its transparent pixels are the area to change.
-  if (job.mask) form.append('mask', new Blob([job.mask.bytes], { type: 'image/png' }), 'mask.png')
-  return { path: '/images/edits', init: { method: 'POST', headers, body: form } }
+  if (job.mask) files.push({ field: 'mask', file: job.mask })
+  const textFields = Object.fromEntries(
+    Object.entries(fields).map(([name, value]) => [name, String(value)]),
+  )
+  const { body, contentType } = multipartBody(textFields, files)
+  return {
+    path: '/images/edits',
+    init: { method: 'POST', headers: { ...headers, 'Content-Type': contentType }, body },
+  }
 }
 
 /**

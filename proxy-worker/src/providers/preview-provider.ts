@@ -5,11 +5,11 @@ import type { ImageJob, ImageProvider } from './image-provider'
 import { type PreviewSpec, renderPreviewPng } from './preview/render-preview'
 
 /** A masked edit keeps the first reference outside the mask; WebP references are not decoded. */
-function maskedEdit(job: ImageJob): PreviewSpec['edit'] {
+async function maskedEdit(job: ImageJob): Promise<PreviewSpec['edit']> {
   const [first] = job.references
   if (!job.mask || !first) return undefined
-  const reference = decodePixels(first.bytes)
-  const mask = decodePixels(job.mask.bytes)
+  const reference = decodePixels(await first.bytes())
+  const mask = decodePixels(await job.mask.bytes())
   return reference && mask ? { reference, mask } : undefined
 }
 
@@ -32,7 +32,7 @@ export function previewProvider(delayMs: number): ImageProvider {
         prompt: job.prompt,
         seed: job.seed,
         transparent: job.background === 'transparent',
-        edit: maskedEdit(job),
+        edit: await maskedEdit(job),
       }
       const working = delayMs * (1 - QUEUED_SHARE)
       await abortableDelay(delayMs * QUEUED_SHARE, job.signal)

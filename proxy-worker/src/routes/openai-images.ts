@@ -14,7 +14,8 @@ import {
   type StreamEvent,
 } from '../../../shared'
 import type { AppEnv } from '../env'
-import { inputsFromDataUrls, inputsFromFiles, splitForm } from '../generation/read-references'
+import { readMultipartEdit } from '../generation/read-multipart-edit'
+import { inputsFromDataUrls } from '../generation/read-references'
 import { claimSlot, generateOnce } from '../generation/respond-with-generation'
 import type { DeliveredFile } from '../generation/run-generation'
 import { sseStream } from '../generation/sse-stream'
@@ -23,7 +24,7 @@ import { requireUser } from '../http/authenticate'
 import { openAiErrorBody, toApiError } from '../http/error-response'
 import { bytesSource, type ImageSource, imagesJsonStream } from '../http/images-json-stream'
 import { limitBody, limitEditBody } from '../http/limit-body'
-import { bodyKind, parseBody, readFormBody, readJsonBody } from '../http/read-body'
+import { bodyKind, parseBody, readJsonBody } from '../http/read-body'
 import { requireJson, valid } from '../http/validation'
 import { getImage } from '../images/image-store'
 import { type ImageInputs, NO_INPUTS } from '../providers/image-provider'
@@ -189,17 +190,23 @@ async function respondOpenAi(
 async function readOpenAiEdit(c: Context<AppEnv>) {
   const kind = bodyKind(c)
   if (kind === 'form') {
-    const form = await readFormBody(c, 'Send the images as multipart file parts.')
-    const { fields, files } = await splitForm(form, ['image', 'image[]', 'mask'])
-    return {
-      body: parseBody(OpenAiFormEditFieldsSchema, fields),
-      inputs: inputsFromFiles(files, 'mask'),
-    }
+    const { fields, inputs } = await readMultipartEdit(
+      c.req.raw,
+      c.env.IMAGES,
+      c.get('requestId'),
+      {
+        fieldsSchema: OpenAiFormEditFieldsSchema,
+        imageFields: ['image', 'image[]'],
+        maskField: 'mask',
+        filesHint: 'Send the images as multipart file parts.',
+      },
+    )
+    return { body: fields, inputs }
   }
   if (kind === 'json') {
     const body = parseBody(OpenAiJsonEditRequestSchema, await readJsonBody(c))
     const images = body.images.map((image) => image.image_url)
-    return { body, inputs: inputsFromDataUrls(images, body.mask?.image_url) }
+    return { body, inputs: await inputsFromDataUrls(images, body.mask?.image_url) }
   }
   throw new ApiError('unsupported_media_type', 'Send an edit as multipart/form-data or as JSON.')
 }

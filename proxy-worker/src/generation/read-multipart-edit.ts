@@ -1,0 +1,115 @@
+import {
+  MaxFileSizeExceededError,
+  MaxPartsExceededError,
+  MaxTotalSizeExceededError,
+  parseMultipartRequest,
+} from '@remix-run/multipart-parser'
+import type * as z from 'zod/mini'
+import {
+  MAX_EDIT_BODY_BYTES,
+  MAX_MASK_BYTES,
+  MAX_REFERENCE_BYTES,
+  MAX_REFERENCES,
+} from '../../../shared'
+import { ApiError } from '../http/api-error'
+import { discardRest } from '../http/limit-body'
+import { parseBody } from '../http/read-body'
+import { ReferenceSpool } from '../images/reference-spool'
+import type { ImageInputs, ReferenceImage } from '../providers/image-provider'
+import {
+  checkMask,
+  checkMaskFits,
+  checkReference,
+  checkReferenceCount,
+  referenceName,
+  tooManyReferences,
+} from './read-references'
+
+/** The references, one mask, and room for every field an edit has, with some to spare. */
+const MAX_PARTS = MAX_REFERENCES + 1 + 32
+
+function unreadable(error: unknown, filesHint: string): ApiError {
+  if (error instanceof ApiError) return error
+  if (error instanceof MaxFileSizeExceededError) {
+    return new ApiError(
+      'invalid_reference',
+      `An image in the form is larger than ${MAX_REFERENCE_BYTES / (1024 * 1024)} MB: each reference must be under ${MAX_REFERENCE_BYTES / (1024 * 1024)} MB, and the mask under ${MAX_MASK_BYTES / (1024 * 1024)} MB.`,
+    )
+  }
+  if (error instanceof MaxPartsExceededError) return tooManyReferences()
+  if (error instanceof MaxTotalSizeExceededError) {
+    return new ApiError(
+      'payload_too_large',
+      `The request is larger than ${MAX_EDIT_BODY_BYTES / (1024 * 1024)} MB. Send fewer or smaller reference images.`,
+    )
+  }
+  return new ApiError('invalid_request', `The form data could not be read. ${filesHint}`)
+}
+
+/**
+ * Reads an edit sent as multipart/form-data one part at a time: each image is checked as it
+ * completes and kept in R2 until the upstream call, so the request holds one image, not all of
+ * them. Anything wrong (a part, the count, the mask's size, a field) is refused before a credit
+ * moves, and what was kept is deleted.
+ */
+export async function readMultipartEdit<Schema extends z.ZodMiniType>(
+  request: Request,
+  bucket: R2Bucket,
+  requestId: string,
+  form: {
+    fieldsSchema: Schema
+    imageFields: readonly string[]
+    maskField: string
+    filesHint: string
+  },
+): Promise<{ fields: z.output<Schema>; inputs: ImageInputs }> {
+  const spool = new ReferenceSpool(bucket, requestId)
+  const fields: Record<string, string> = {}
+  const references: ReferenceImage[] = []
+  let mask: ReferenceImage | null = null
+  try {
+    const parts = parseMultipartRequest(request, {
+      maxFileSize: MAX_REFERENCE_BYTES,
+      maxParts: MAX_PARTS,
+      maxTotalSize: MAX_EDIT_BODY_BYTES,
+    })
+    for await (const part of parts) {
+      const name = part.name ?? ''
+      const isImageField = form.imageFields.includes(name)
+      if (!isImageField && name !== form.maskField) {
+        if (part.isFile) {
+          throw new ApiError(
+            'invalid_request',
+            `Unexpected file in field "${name}": send images as "${form.imageFields[0]}".`,
+          )
+        }
+        fields[name] = part.text
+        continue
+      }
+      if (!part.isFile) {
+        throw new ApiError('invalid_reference', `"${name}" must be an image file, not text.`)
+      }
+      if (name === form.maskField) {
+        if (mask) throw new ApiError('invalid_mask', 'Send one mask, not several.')
+        mask = await spool.keep(checkMask(part.bytes), 'mask.png')
+        continue
+      }
+      const index = references.length
+      if (index === MAX_REFERENCES) throw tooManyReferences()
+      const image = checkReference(part.bytes, index, part.filename ?? '')
+      references.push(await spool.keep(image, referenceName(index, image.mimeType)))
+    }
+    if (!(mask && references.length === 0)) checkReferenceCount(references.length)
+    checkMaskFits(mask, references[0])
+    return {
+      fields: parseBody(form.fieldsSchema, fields),
+      inputs: { references, mask, release: () => spool.release() },
+    }
+  } catch (error) {
+    await Promise.all([
+      spool.release().catch(() => {}),
+      discardRest(request.body, MAX_EDIT_BODY_BYTES).catch(() => {}),
+    ])
+    throw unreadable(error, form.filesHint)
+  }
+}

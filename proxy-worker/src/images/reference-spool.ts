@@ -1,0 +1,64 @@
+import type { ImageInfo } from '../../../shared'
+import { sha256Hex } from '../accounts/token-hash'
+import type { ReferenceImage } from '../providers/image-provider'
+
+/** A reference whose bytes have passed every check, not yet kept anywhere. */
+export interface CheckedImage extends ImageInfo {
+  bytes: Uint8Array
+}
+
+/** A reference held in memory: the small ones that came inside a JSON body. */
+export async function heldReference(image: CheckedImage, name: string): Promise<ReferenceImage> {
+  const { bytes, ...info } = image
+  return {
+    ...info,
+    name,
+    byteLength: bytes.length,
+    digest: await sha256Hex(bytes),
+    bytes: async () => bytes,
+    stream: async () => new Response(bytes).body as ReadableStream<Uint8Array>,
+  }
+}
+
+/**
+ * Where an edit's multipart references wait in R2 between their checks and the upstream call, so a
+ * request holds one reference at a time, not all of them. The keys are not image ids, so nothing
+ * serves them; they are deleted when the generation is over, and the bucket's lifecycle rule
+ * deletes any a crash leaves behind.
+ */
+export class ReferenceSpool {
+  readonly #bucket: R2Bucket
+  readonly #prefix: string
+  readonly #keys: string[] = []
+
+  constructor(bucket: R2Bucket, requestId: string) {
+    this.#bucket = bucket
+    this.#prefix = `spool/${requestId}`
+  }
+
+  async keep(image: CheckedImage, name: string): Promise<ReferenceImage> {
+    const { bytes, ...info } = image
+    const key = `${this.#prefix}/${this.#keys.length}`
+    this.#keys.push(key)
+    const [digest] = await Promise.all([sha256Hex(bytes), this.#bucket.put(key, bytes)])
+    const open = async () => {
+      const object = await this.#bucket.get(key)
+      if (!object) throw new Error(`spooled reference ${key} is gone`)
+      return object.body
+    }
+    return {
+      ...info,
+      name,
+      byteLength: bytes.length,
+      digest,
+      bytes: async () => new Uint8Array(await new Response(await open()).arrayBuffer()),
+      stream: open,
+    }
+  }
+
+  /** Deletes every reference kept; safe to call more than once. */
+  async release(): Promise<void> {
+    const keys = this.#keys.splice(0)
+    if (keys.length > 0) await this.#bucket.delete(keys)
+  }
+}
