@@ -358,7 +358,7 @@ const jsonPost = (body) => (url, token, path) =>
 /**
  * What large answers and a large edit add to the resident memory of the workerd that runs the
  * worker, at its peak: four 15 MB and four 30 MB images in one upstream answer (a 4K PNG is about
- * 15 MB), and an edit sending 16 references of 3 MB. A deployed isolate may use 128 MB. The figure
+ * 15 MB), and edits sending 16 references of 1 MB and of 3 MB. A deployed isolate may use 128 MB. The figure
  * also holds what the local R2 simulator, in the same process, takes on for storing the images.
  */
 async function benchMemory() {
@@ -390,26 +390,31 @@ async function benchMemory() {
   }
   const upstream = await startFakeUpstream()
   try {
-    const references = Array.from({ length: 16 }, () => wholePng(3e6))
-    const run = await peakMemory(upstream.url, (url, token) => {
-      const form = new FormData()
-      form.append('prompt', 'memory')
-      form.append('quality', 'low')
-      for (const [i, bytes] of references.entries())
-        form.append('image[]', new Blob([bytes], { type: 'image/png' }), `reference-${i}.png`)
-      return fetch(`${url}/v1/images/edit`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}` },
-        body: form,
-      })
-    })
-    const sent = references.reduce((sum, bytes) => sum + bytes.length, 0)
-    console.log(
-      `  edit, 16 × 3 MB references  /v1/images/edit (multipart, ${(sent / 1e6).toFixed(1)} MB): ${run.status}, peak +${run.rise.toFixed(0)} MB over ${run.before.toFixed(0)} MB`,
-    )
+    for (const referenceMb of [1, 3]) await benchEditMemory(upstream, referenceMb)
   } finally {
     upstream.server.close()
   }
+}
+
+/** An edit with 16 references of `referenceMb` each, sent as multipart file parts. */
+async function benchEditMemory(upstream, referenceMb) {
+  const references = Array.from({ length: 16 }, () => wholePng(referenceMb * 1e6))
+  const run = await peakMemory(upstream.url, (url, token) => {
+    const form = new FormData()
+    form.append('prompt', 'memory')
+    form.append('quality', 'low')
+    for (const [i, bytes] of references.entries())
+      form.append('image[]', new Blob([bytes], { type: 'image/png' }), `reference-${i}.png`)
+    return fetch(`${url}/v1/images/edit`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: form,
+    })
+  })
+  const sent = references.reduce((sum, bytes) => sum + bytes.length, 0)
+  console.log(
+    `  edit, 16 × ${referenceMb} MB references  /v1/images/edit (multipart, ${(sent / 1e6).toFixed(1)} MB): ${run.status}, peak +${run.rise.toFixed(0)} MB over ${run.before.toFixed(0)} MB`,
+  )
 }
 
 function benchSizes() {
