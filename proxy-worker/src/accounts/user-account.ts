@@ -17,6 +17,11 @@ import { digestsMatch } from './token-hash'
 /** KV takes one write per key per second; the object writes the user's record no more often. */
 const KV_WRITE_GAP_MS = 1000
 const LAST_ACTIVE_RESOLUTION_MS = 60 * 1000
+/**
+ * How long a generation's changes wait for the ones after them before they go to KV: a request's
+ * reserve and its settlement usually fall within it, and then cost one write, not two.
+ */
+const KV_COALESCE_MS = 1000
 /** A failed write to KV is tried again this much later, with every change made meanwhile. */
 const KV_RETRY_MS = 2000
 /** Every archived chunk of the KV ledger holds exactly this many entries. */
@@ -125,12 +130,32 @@ export function archivedChunks(total: number): number {
  * and no change can overwrite another. It writes each change through to the user's record in KV,
  * at most once a second, which is what authentication and exports read.
  */
+type KvSync = {
+  dirty: number
+  written_at: number
+  chunks: number
+}
+
+/** A job's images (as stored, JSON) with those just delivered added, in order of their index. */
+function withImages(stored: string, delivered: (GeneratedImage | null)[]): string {
+  const images = JSON.parse(stored) as GeneratedImage[]
+  for (const image of delivered) if (image) images.push(image)
+  images.sort((a, b) => a.index - b.index)
+  return JSON.stringify(images)
+}
+
 export class UserAccount extends DurableObject<Env> {
   private readonly sql: SqlStorage
 
-  /** When the alarm is set for, as this instance set it; null once it has fired, or not known. */
-  private alarmAt: number | null = null
+  /**
+   * When the alarm is set for, as this instance set it: null when none is pending, undefined
+   * until this instance has worked out the whole schedule once.
+   */
+  private alarmAt: number | null | undefined = undefined
+  // Copies of rows read on every request, kept while nothing changes them (see account()).
   private row: AccountRow | undefined
+  private sync: KvSync | undefined
+  private ledgerLength: number | undefined
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -197,14 +222,38 @@ export class UserAccount extends DurableObject<Env> {
     if (this.row) Object.assign(this.row, patch)
   }
 
-  /** A transaction that rolls back leaves the copy of the account row behind it: forget it. */
+  /** A transaction that rolls back leaves the copies of rows behind it: forget them. */
   private transact<T>(work: () => T): T {
     try {
       return this.ctx.storage.transactionSync(work)
     } catch (error) {
       this.row = undefined
+      this.sync = undefined
+      this.ledgerLength = undefined
       throw error
     }
+  }
+
+  /** Where the KV copy stands: whether it lags, when it was last written, chunks archived. */
+  private kvSync(): KvSync | undefined {
+    this.sync ??= this.sql
+      .exec<KvSync>('SELECT dirty, written_at, chunks FROM kv_sync')
+      .toArray()[0]
+    return this.sync
+  }
+
+  private setKvSync(patch: Partial<KvSync>) {
+    const columns = Object.keys(patch) as (keyof KvSync)[]
+    this.sql.exec(
+      `UPDATE kv_sync SET ${columns.map((column) => `${column} = ?`).join(', ')}`,
+      ...columns.map((column) => patch[column] as number),
+    )
+    if (this.sync) Object.assign(this.sync, patch)
+  }
+
+  /** The KV copy no longer matches: the alarm will write it. */
+  private markDirty() {
+    if (!this.kvSync()?.dirty) this.setKvSync({ dirty: 1 })
   }
 
   /**
@@ -238,6 +287,8 @@ export class UserAccount extends DurableObject<Env> {
   }
 
   private insertEntry(position: number, entry: LedgerEntry) {
+    // Entries are added at the end, one position after another.
+    this.ledgerLength = position + 1
     this.sql.exec(
       'INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?)',
       position,
@@ -252,9 +303,10 @@ export class UserAccount extends DurableObject<Env> {
 
   private ledgerTotal(): number {
     // Positions run from 0 without gaps, so the highest is found by the key, without a count.
-    return this.sql
+    this.ledgerLength ??= this.sql
       .exec<{ n: number }>('SELECT COALESCE(MAX(position) + 1, 0) AS n FROM ledger')
       .one().n
+    return this.ledgerLength
   }
 
   /**
@@ -273,7 +325,7 @@ export class UserAccount extends DurableObject<Env> {
       balance_after: balance,
     })
     if (requestId) this.addUsage(dayOf(at), -delta, 0)
-    this.sql.exec('UPDATE kv_sync SET dirty = 1')
+    this.markDirty()
     return balance
   }
 
@@ -405,7 +457,7 @@ export class UserAccount extends DurableObject<Env> {
       )
       return this.change(-request.credits, request.reason, now, request.requestId)
     })
-    this.schedule()
+    this.alarmBy(Math.min(request.until, this.writeDue(KV_COALESCE_MS)))
     return { ok: true, balance }
   }
 
@@ -427,12 +479,9 @@ export class UserAccount extends DurableObject<Env> {
       )
       .toArray()[0]
     if (!job) return
-    const images = JSON.parse(job.images) as GeneratedImage[]
-    for (const image of delivered) if (image) images.push(image)
-    images.sort((a, b) => a.index - b.index)
     this.sql.exec(
       'UPDATE jobs SET images = ?, delivered = ?, updated_at = ? WHERE request_id = ?',
-      JSON.stringify(images),
+      withImages(job.images, delivered),
       job.delivered + delivered.length,
       new Date().toISOString(),
       requestId,
@@ -467,44 +516,52 @@ export class UserAccount extends DurableObject<Env> {
    */
   async settle(userId: string, requestId: string, outcome: SettleOutcome): Promise<Settlement> {
     const account = await this.load(userId)
-    const result = this.transact(() => {
-      if (outcome.accepted)
-        this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
-      this.recordImages(requestId, outcome.delivered ?? [])
-      return this.settleNow(requestId, outcome)
-    })
-    this.schedule()
+    const result = this.settleNow(requestId, outcome)
+    this.alarmBy(this.writeDue(KV_COALESCE_MS))
     return result ?? { charged: 0, refunded: 0, balance: account?.balance ?? 0, settledNow: false }
   }
 
+  /**
+   * Settles the request's hold, with the images it brings (and whether the upstream accepted it)
+   * recorded in the same step. Without a hold (settled already, or given back at its deadline)
+   * the images are still recorded, and nothing is charged or refunded.
+   */
   private settleNow(requestId: string, outcome: SettleOutcome): Settlement | null {
-    const hold = this.sql
-      .exec<{ credits: number; price: number }>(
-        'SELECT credits, price FROM holds WHERE request_id = ?',
-        requestId,
-      )
-      .toArray()[0]
-    if (!hold) return null
-    const job = this.sql
-      .exec<{ delivered: number }>('SELECT delivered FROM jobs WHERE request_id = ?', requestId)
-      .toArray()[0]
-    const charged = Math.min(hold.credits, (job?.delivered ?? 0) * hold.price)
-    const refunded = hold.credits - charged
-    const now = Date.now()
+    const brought = outcome.delivered ?? []
     return this.transact(() => {
+      const found = this.sql
+        .exec<{ credits: number; price: number; delivered: number | null; images: string | null }>(
+          'SELECT holds.credits, holds.price, jobs.delivered, jobs.images FROM holds LEFT JOIN jobs USING (request_id) WHERE holds.request_id = ?',
+          requestId,
+        )
+        .toArray()[0]
+      if (!found) {
+        if (outcome.accepted)
+          this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
+        this.recordImages(requestId, brought)
+        return null
+      }
+      const delivered = (found.delivered ?? 0) + brought.length
+      const charged = Math.min(found.credits, delivered * found.price)
+      const refunded = found.credits - charged
+      const now = Date.now()
       this.sql.exec('DELETE FROM holds WHERE request_id = ?', requestId)
+      this.markDirty()
       const balance =
         refunded > 0
           ? this.change(refunded, `refund: ${outcome.refundReason}`, now, requestId)
           : this.account()!.balance
-      if (job?.delivered) this.addUsage(dayOf(now), 0, job.delivered)
+      if (delivered) this.addUsage(dayOf(now), 0, delivered)
       this.sql.exec(
-        'UPDATE jobs SET state = ?, charged = ?, refunded = ?, error = ?, updated_at = ? WHERE request_id = ?',
+        'UPDATE jobs SET state = ?, charged = ?, refunded = ?, error = ?, updated_at = ?, images = ?, delivered = ?, accepted = MAX(accepted, ?) WHERE request_id = ?',
         outcome.state,
         charged,
         refunded,
         outcome.error ?? null,
-        new Date().toISOString(),
+        new Date(now).toISOString(),
+        brought.some(Boolean) ? withImages(found.images ?? '[]', brought) : (found.images ?? '[]'),
+        delivered,
+        outcome.accepted ? 1 : 0,
         requestId,
       )
       return { charged, refunded, balance, settledNow: true }
@@ -707,7 +764,7 @@ export class UserAccount extends DurableObject<Env> {
           monthly_allowance: patch.monthly_allowance,
           allowance_month: monthOf(now),
         })
-      this.sql.exec('UPDATE kv_sync SET dirty = 1')
+      this.markDirty()
     })
     await this.writeNow()
     return this.adminView(now)
@@ -722,7 +779,7 @@ export class UserAccount extends DurableObject<Env> {
     if (!(await this.load(userId))) return null
     this.transact(() => {
       this.patchAccount({ token_hash: tokenHash })
-      this.sql.exec('UPDATE kv_sync SET dirty = 1')
+      this.markDirty()
     })
     await this.writeNow()
     return this.adminView(now)
@@ -836,20 +893,17 @@ export class UserAccount extends DurableObject<Env> {
     this.settleExpired(now)
     this.sql.exec('DELETE FROM idempotency WHERE expires <= ?', now)
     this.sql.exec('DELETE FROM jobs WHERE expires <= ? AND state != ?', now, 'running')
-    const { written_at } = this.sql
-      .exec<{ written_at: number }>('SELECT written_at FROM kv_sync')
-      .one()
-    if (written_at + KV_WRITE_GAP_MS <= now)
+    const sync = this.kvSync()
+    if (sync && sync.written_at + KV_WRITE_GAP_MS <= now)
       await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
     this.schedule()
   }
 
   /** Writes the user's record (and any ledger chunks it newly counts) to KV, when it has changed. */
   private async writeThrough(): Promise<void> {
-    const sync = this.sql
-      .exec<{ dirty: number; written_at: number; chunks: number }>('SELECT * FROM kv_sync')
-      .one()
-    if (!sync.dirty) return
+    const sync = this.kvSync()
+    if (!sync?.dirty) return
+    const writtenChunks = sync.chunks
     const account = this.account()!
     const total = this.ledgerTotal()
     const chunks = archivedChunks(total)
@@ -883,9 +937,9 @@ export class UserAccount extends DurableObject<Env> {
       holds,
     }
     // Clear the flag first: a change made while the write is in flight marks it again.
-    this.sql.exec('UPDATE kv_sync SET dirty = 0')
+    this.setKvSync({ dirty: 0 })
     try {
-      for (let chunk = sync.chunks; chunk < chunks; chunk++) {
+      for (let chunk = writtenChunks; chunk < chunks; chunk++) {
         const start = chunk * LEDGER_CHUNK_SIZE
         await this.env.STORE.put(
           ledgerChunkKey(account.id, chunk),
@@ -893,23 +947,39 @@ export class UserAccount extends DurableObject<Env> {
         )
       }
       await this.env.STORE.put(userKey(account.id), JSON.stringify(record))
-      this.sql.exec('UPDATE kv_sync SET written_at = ?, chunks = ?', Date.now(), chunks)
+      this.setKvSync({ written_at: Date.now(), chunks })
     } catch (error) {
-      this.sql.exec(
-        'UPDATE kv_sync SET dirty = 1, written_at = ?',
-        Date.now() + KV_RETRY_MS - KV_WRITE_GAP_MS,
-      )
+      this.setKvSync({ dirty: 1, written_at: Date.now() + KV_RETRY_MS - KV_WRITE_GAP_MS })
       throw error
     }
   }
 
+  /**
+   * When the KV copy should next be written, if it lags: after `wait` (for more changes to join
+   * it), and no sooner than one write per second allows.
+   */
+  private writeDue(wait = 0): number {
+    const sync = this.kvSync()
+    if (!sync?.dirty) return Number.POSITIVE_INFINITY
+    return Math.max(Date.now() + wait, sync.written_at + KV_WRITE_GAP_MS)
+  }
+
+  /**
+   * Makes sure the alarm comes by `at`, without reading anything: the requests' own path. The
+   * alarm then works out the rest of the schedule, as does the first call of an instance.
+   */
+  private alarmBy(at: number) {
+    if (this.alarmAt === undefined) return this.schedule()
+    if (at === Number.POSITIVE_INFINITY || (this.alarmAt !== null && this.alarmAt <= at)) return
+    this.alarmAt = at
+    void this.ctx.storage.setAlarm(at)
+  }
+
   /** The next time the alarm has work: a write to KV that is due, or the earliest hold deadline. */
   private schedule() {
-    const sync = this.sql
-      .exec<{ dirty: number; written_at: number }>('SELECT dirty, written_at FROM kv_sync')
-      .toArray()[0]
     const times: number[] = []
-    if (sync?.dirty) times.push(Math.max(Date.now(), sync.written_at + KV_WRITE_GAP_MS))
+    const due = this.writeDue()
+    if (due !== Number.POSITIVE_INFINITY) times.push(due)
     const hold = this.sql
       .exec<{ until: number | null }>('SELECT MIN(until) AS until FROM holds')
       .one().until
@@ -920,10 +990,13 @@ export class UserAccount extends DurableObject<Env> {
       )
       .one().at
     if (expiry !== null) times.push(expiry)
-    if (times.length === 0) return
+    if (times.length === 0) {
+      this.alarmAt ??= null
+      return
+    }
     const next = Math.min(...times)
     // An alarm already set for sooner will come and set the next one itself.
-    if (this.alarmAt !== null && this.alarmAt <= next) return
+    if (this.alarmAt != null && this.alarmAt <= next) return
     this.alarmAt = next
     void this.ctx.storage.setAlarm(next)
   }
