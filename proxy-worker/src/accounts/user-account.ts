@@ -17,11 +17,6 @@ import { digestsMatch } from './token-hash'
 /** KV takes one write per key per second; the object writes the user's record no more often. */
 const KV_WRITE_GAP_MS = 1000
 const LAST_ACTIVE_RESOLUTION_MS = 60 * 1000
-/**
- * How long a generation's changes wait for the ones after them before they go to KV: a request's
- * reserve and its settlement usually fall within it, and then cost one write, not two.
- */
-const KV_COALESCE_MS = 1000
 /** A failed write to KV is tried again this much later, with every change made meanwhile. */
 const KV_RETRY_MS = 2000
 /** Every archived chunk of the KV ledger holds exactly this many entries. */
@@ -156,6 +151,10 @@ export class UserAccount extends DurableObject<Env> {
   private row: AccountRow | undefined
   private sync: KvSync | undefined
   private ledgerLength: number | undefined
+  /** The writes to KV, one after another; the last one, while it runs. */
+  private writes: Promise<void> = Promise.resolve()
+  /** Whether anything changed since the write in flight read the record. */
+  private changedSinceRead = false
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -253,6 +252,7 @@ export class UserAccount extends DurableObject<Env> {
 
   /** The KV copy no longer matches: the alarm will write it. */
   private markDirty() {
+    this.changedSinceRead = true
     if (!this.kvSync()?.dirty) this.setKvSync({ dirty: 1 })
   }
 
@@ -457,7 +457,9 @@ export class UserAccount extends DurableObject<Env> {
       )
       return this.change(-request.credits, request.reason, now, request.requestId)
     })
-    this.alarmBy(Math.min(request.until, this.writeDue(KV_COALESCE_MS)))
+    // KV gets the reservation with the settlement, in one write; the deadline's alarm writes it
+    // if the request never settles.
+    this.alarmBy(request.until)
     return { ok: true, balance }
   }
 
@@ -517,7 +519,7 @@ export class UserAccount extends DurableObject<Env> {
   async settle(userId: string, requestId: string, outcome: SettleOutcome): Promise<Settlement> {
     const account = await this.load(userId)
     const result = this.settleNow(requestId, outcome)
-    this.alarmBy(this.writeDue(KV_COALESCE_MS))
+    this.writeSoon()
     return result ?? { charged: 0, refunded: 0, balance: account?.balance ?? 0, settledNow: false }
   }
 
@@ -886,6 +888,20 @@ export class UserAccount extends DurableObject<Env> {
    * An alarm may come before anything is due (one set for an earlier deadline), so each of its
    * jobs checks its own time, the KV write its one-per-second gap included.
    */
+  /**
+   * Writes the KV copy now, without holding up the caller, when one write per second allows it;
+   * otherwise the alarm writes it when it may. Should the object stop before the write lands, the
+   * record stays marked as lagging and the pending alarm (a hold's deadline at the latest) writes
+   * it.
+   */
+  private writeSoon() {
+    const due = this.writeDue()
+    if (due > Date.now()) return this.alarmBy(due)
+    void this.writeThrough()
+      .catch((error) => console.error('KV write-through failed', error))
+      .then(() => this.alarmBy(this.writeDue()))
+  }
+
   override async alarm(): Promise<void> {
     this.alarmAt = null
     if (!this.account()) return
@@ -900,9 +916,17 @@ export class UserAccount extends DurableObject<Env> {
   }
 
   /** Writes the user's record (and any ledger chunks it newly counts) to KV, when it has changed. */
-  private async writeThrough(): Promise<void> {
+  private writeThrough(): Promise<void> {
+    // One write at a time, each with what has changed by the time it starts.
+    const write = this.writes.catch(() => {}).then(() => this.writeRecord())
+    this.writes = write
+    return write
+  }
+
+  private async writeRecord(): Promise<void> {
     const sync = this.kvSync()
     if (!sync?.dirty) return
+    this.changedSinceRead = false
     const writtenChunks = sync.chunks
     const account = this.account()!
     const total = this.ledgerTotal()
@@ -936,8 +960,7 @@ export class UserAccount extends DurableObject<Env> {
       archived_chunks: chunks,
       holds,
     }
-    // Clear the flag first: a change made while the write is in flight marks it again.
-    this.setKvSync({ dirty: 0 })
+    // The record stays marked as lagging until KV has it, and after, if it changed meanwhile.
     try {
       for (let chunk = writtenChunks; chunk < chunks; chunk++) {
         const start = chunk * LEDGER_CHUNK_SIZE
@@ -947,21 +970,21 @@ export class UserAccount extends DurableObject<Env> {
         )
       }
       await this.env.STORE.put(userKey(account.id), JSON.stringify(record))
-      this.setKvSync({ written_at: Date.now(), chunks })
+      this.setKvSync({ dirty: this.changedSinceRead ? 1 : 0, written_at: Date.now(), chunks })
     } catch (error) {
-      this.setKvSync({ dirty: 1, written_at: Date.now() + KV_RETRY_MS - KV_WRITE_GAP_MS })
+      this.setKvSync({ written_at: Date.now() + KV_RETRY_MS - KV_WRITE_GAP_MS })
       throw error
     }
   }
 
   /**
-   * When the KV copy should next be written, if it lags: after `wait` (for more changes to join
-   * it), and no sooner than one write per second allows.
+   * When the KV copy should next be written, if it lags: now, or as soon as one write per second
+   * allows.
    */
-  private writeDue(wait = 0): number {
+  private writeDue(): number {
     const sync = this.kvSync()
     if (!sync?.dirty) return Number.POSITIVE_INFINITY
-    return Math.max(Date.now() + wait, sync.written_at + KV_WRITE_GAP_MS)
+    return Math.max(Date.now(), sync.written_at + KV_WRITE_GAP_MS)
   }
 
   /**
