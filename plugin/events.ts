@@ -9,6 +9,7 @@ import type {
   SelectionItem,
   Settings,
   StartupData,
+  UnfinishedRun,
 } from './types'
 import type { Preferences } from './utilities/remembered-form'
 
@@ -95,10 +96,31 @@ export interface PlaceFromHistoryHandler extends EventHandler {
   handler: (requestId: string, entryId: string) => void
 }
 
-/** Images that finished after a cancel: into the file's images and History, not onto the canvas. */
+/**
+ * Images that finished after a cancel or a close: into the file's images and History, not onto
+ * the canvas; `doneRequestIds` are then no longer unfinished.
+ */
 export interface AddToHistoryHandler extends EventHandler {
   name: 'ADD_TO_HISTORY'
-  handler: (images: FinishedImage[]) => void
+  handler: (images: FinishedImage[], doneRequestIds: string[]) => void
+}
+
+/** The service has taken a request on: remembered until its images are all accounted for. */
+export interface RememberRunHandler extends EventHandler {
+  name: 'REMEMBER_RUN'
+  handler: (run: UnfinishedRun) => void
+}
+
+/** An image of a remembered request reached the canvas. */
+export interface RunReceivedHandler extends EventHandler {
+  name: 'RUN_RECEIVED'
+  handler: (requestId: string, index: number) => void
+}
+
+/** Requests whose images are all where they belong, or that ended without any. */
+export interface ForgetRunsHandler extends EventHandler {
+  name: 'FORGET_RUNS'
+  handler: (requestIds: string[]) => void
 }
 
 export interface NotifyHandler extends EventHandler {

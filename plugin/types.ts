@@ -117,6 +117,21 @@ export interface FinishedImage {
   note: string
 }
 
+/**
+ * A request the service had taken on when the plugin last stopped following it (closed mid
+ * generation): its images are charged, so the next open brings them into History.
+ */
+export interface UnfinishedRun {
+  requestId: string
+  /** What its images were made from; the service adds the provider and the preview flag. */
+  provenance: Omit<Provenance, 'requestId' | 'provider' | 'preview'>
+  /** An area edit or an expansion, combined with its layer when placed; on its own it is not. */
+  combined: boolean
+  /** Indexes of the images that reached the canvas or History already. */
+  received: number[]
+  startedAt: string
+}
+
 export type RelaunchCommand = 'vary' | 'restyle'
 
 /** What the UI gets once it is ready: sent by postMessage, so thumbnails stay bytes. */
@@ -128,4 +143,6 @@ export interface StartupData {
   /** The prompt being written in this file when the plugin last closed. */
   draft: string
   relaunch: { command: RelaunchCommand; provenance: Provenance } | null
+  /** Generations that were still running when the plugin last closed. */
+  unfinished: UnfinishedRun[]
 }

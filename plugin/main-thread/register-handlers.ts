@@ -5,6 +5,7 @@ import type {
   ExportPixelsHandler,
   ExportReferencesHandler,
   FinishPlacementHandler,
+  ForgetRunsHandler,
   HistoryChangedHandler,
   HistoryPlacedHandler,
   NotifyHandler,
@@ -14,8 +15,10 @@ import type {
   PlacementFinishedHandler,
   PlacementStartedHandler,
   ReferencesExportedHandler,
+  RememberRunHandler,
   ResizeWindowHandler,
   ResolveSourcesHandler,
+  RunReceivedHandler,
   SaveDraftHandler,
   SavePreferencesHandler,
   SaveSettingsHandler,
@@ -43,6 +46,7 @@ import { resolveSources } from './resolve-sources'
 import { sendSelection } from './selection-feed'
 import { loadSettings, saveSettings } from './settings-store'
 import { loadStartupData } from './startup'
+import { forgetRuns, markRunReceived, rememberRun } from './unfinished-runs'
 
 async function exportReferences(exportId: string, nodeIds: string[]) {
   const answer = (
@@ -127,9 +131,14 @@ export function registerHandlers() {
       : 'This image is no longer in History.'
     emit<HistoryPlacedHandler>('HISTORY_PLACED', requestId, problem)
   })
-  on<AddToHistoryHandler>('ADD_TO_HISTORY', async (images) => {
-    emit<HistoryChangedHandler>('HISTORY_CHANGED', await addFinishedImages(images))
+  on<AddToHistoryHandler>('ADD_TO_HISTORY', async (images, doneRequestIds) => {
+    if (images.length > 0)
+      emit<HistoryChangedHandler>('HISTORY_CHANGED', await addFinishedImages(images))
+    await forgetRuns(doneRequestIds)
   })
+  on<RememberRunHandler>('REMEMBER_RUN', rememberRun)
+  on<RunReceivedHandler>('RUN_RECEIVED', markRunReceived)
+  on<ForgetRunsHandler>('FORGET_RUNS', forgetRuns)
   on<NotifyHandler>('NOTIFY', (message, isError) => figma.notify(message, { error: isError }))
   figma.on('selectionchange', () => {
     if (uiReady) sendSelection()

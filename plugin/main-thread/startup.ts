@@ -3,6 +3,7 @@ import { loadHistory } from './history-store'
 import { loadDraft, loadPreferences } from './preferences-store'
 import { readProvenance } from './provenance'
 import { loadSettings } from './settings-store'
+import { loadUnfinishedRuns } from './unfinished-runs'
 
 function relaunchCommand(command: string): RelaunchCommand | null {
   return command === 'vary' || command === 'restyle' ? command : null
@@ -22,5 +23,6 @@ export async function loadStartupData(): Promise<StartupData> {
     preferences: await loadPreferences(),
     draft: loadDraft(),
     relaunch: command && provenance ? { command, provenance } : null,
+    unfinished: await loadUnfinishedRuns(),
   }
 }

@@ -26,6 +26,7 @@ import { placeFromHistory } from './place-from-history'
 import { useConnection } from './use-connection'
 import { useFitWindow } from './use-fit-window'
 import { useGeneration } from './use-generation'
+import { useRecovery } from './use-recovery'
 import { useRemembered } from './use-remembered'
 import { useShortcuts } from './use-shortcuts'
 import { useSources } from './use-sources'
@@ -107,6 +108,7 @@ export function App(props: {
       )
     },
   })
+  useRecovery(startup.settings, startup.unfinished, { onNotice: setNotice, onSettled: refresh })
   const busy = generation.job !== null
 
   function requestGenerate() {

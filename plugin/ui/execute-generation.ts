@@ -12,13 +12,16 @@ import type {
   AddToHistoryHandler,
   CancelPlacementHandler,
   FinishPlacementHandler,
+  ForgetRunsHandler,
   PlaceImageHandler,
   PlacementFinishedHandler,
   PlacementStartedHandler,
+  RememberRunHandler,
+  RunReceivedHandler,
   ShowPartialHandler,
   StartPlacementHandler,
 } from '../events'
-import type { FinishedImage, Provenance, Settings } from '../types'
+import type { FinishedImage, Provenance, Settings, UnfinishedRun } from '../types'
 import { ApiFailure, CANCELLED_MESSAGE, isAbort } from './api/api-failure'
 import { streamGeneration } from './api/stream-generation'
 import { downloadImage, fetchGeneration } from './api/worker-api'
@@ -53,6 +56,8 @@ export interface ExecutionOutcome {
 export interface LateWork {
   /** Images still being made, or made but not received: they go to History. */
   expected: number
+  /** The requests they belong to. */
+  requestIds: string[]
   /** Resolves with how many reached History, once their jobs have finished. */
   arrived: Promise<number>
 }
@@ -78,12 +83,8 @@ const POLL_MS = 1500
 const POLL_LIMIT_MS = 10 * 60 * 1000
 const FINISHED_AFTER_CANCEL = 'Finished after you cancelled'
 
-function provenanceOf(
-  options: ExecuteOptions,
-  run: RequestRun,
-  job: { request_id: string; provider: Provenance['provider'] },
-  image: GeneratedImage,
-): Provenance {
+/** What a request's images are made from, before the service says who made them. */
+function runProvenance(options: ExecuteOptions, run: RequestRun): UnfinishedRun['provenance'] {
   const body = run.prepared?.body ?? run.request.body
   return {
     ...run.request.provenance,
@@ -91,6 +92,17 @@ function provenanceOf(
     model: body.model ?? 'gpt-image-2',
     size: String(body.size ?? '1:1'),
     quality: body.quality ?? 'medium',
+  }
+}
+
+function provenanceOf(
+  options: ExecuteOptions,
+  run: RequestRun,
+  job: { request_id: string; provider: Provenance['provider'] },
+  image: GeneratedImage,
+): Provenance {
+  return {
+    ...runProvenance(options, run),
     requestId: job.request_id,
     provider: job.provider,
     preview: image.preview,
@@ -139,6 +151,7 @@ async function runRequest(
               image,
             ),
           )
+          emit<RunReceivedHandler>('RUN_RECEIVED', event.request_id, image.index)
           onPlaced()
         })(),
       )
@@ -147,6 +160,15 @@ async function runRequest(
   return streamGeneration(settings, prepared.body, prepared, signal, {
     onStarted: (requestId) => {
       run.requestId = requestId
+      // Remembered until its images are accounted for: should the plugin close first, the next
+      // open brings them into History.
+      emit<RememberRunHandler>('REMEMBER_RUN', {
+        requestId,
+        provenance: runProvenance(options, run),
+        combined: request.input.kind === 'edit-area' || request.input.kind === 'expand',
+        received: [],
+        startedAt: new Date().toISOString(),
+      })
     },
     onEvent,
   })
@@ -225,10 +247,14 @@ async function lateWork(options: ExecuteOptions, runs: RequestRun[]): Promise<La
         }
       }
     }
-    if (finished.length > 0) emit<AddToHistoryHandler>('ADD_TO_HISTORY', finished)
+    emit<AddToHistoryHandler>(
+      'ADD_TO_HISTORY',
+      finished,
+      pending.map(({ run }) => run.requestId!),
+    )
     return finished.length
   })()
-  return { expected, arrived }
+  return { expected, requestIds: pending.map(({ run }) => run.requestId!), arrived }
 }
 
 function stoppedMessage(late: LateWork | null): string {
@@ -281,7 +307,7 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
   const failure = outcomes.find((outcome) => outcome.status === 'rejected')
   if (options.signal.aborted) {
     emit<CancelPlacementHandler>('CANCEL_PLACEMENT', jobId)
-    const late = await lateWork(options, runs)
+    const late = forgetSettled(runs, await lateWork(options, runs))
     throw new GenerationStopped('cancelled', stoppedMessage(late), late)
   }
   const [placedIds, selected] = await callMain<FinishPlacementHandler, PlacementFinishedHandler>(
@@ -291,12 +317,28 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
   )
   if (failure) {
     const reason = failure.reason
+    const lost = reason instanceof ApiFailure && reason.type === 'connection_lost'
+    const late = forgetSettled(runs, lost ? await lateWork(options, runs) : null)
     if (isAbort(reason)) throw new ApiFailure('cancelled', CANCELLED_MESSAGE)
-    if (reason instanceof ApiFailure && reason.type === 'connection_lost')
-      throw new GenerationStopped(reason.type, reason.message, await lateWork(options, runs))
+    if (lost) throw new GenerationStopped(reason.type, reason.message, late)
     throw reason instanceof ApiFailure
       ? reason
       : new ApiFailure('unknown', 'Something went wrong while placing the images. Try again.')
   }
+  forgetSettled(runs, null)
   return { placed, placedIds, selected }
+}
+
+/**
+ * The requests whose images are all placed, or that ended without any, need no recovery on the
+ * next open; those still sending images to History are let go of once they have (see lateWork).
+ */
+function forgetSettled(runs: RequestRun[], late: LateWork | null): LateWork | null {
+  emit<ForgetRunsHandler>(
+    'FORGET_RUNS',
+    runs.flatMap((run) =>
+      run.requestId && !late?.requestIds.includes(run.requestId) ? [run.requestId] : [],
+    ),
+  )
+  return late
 }

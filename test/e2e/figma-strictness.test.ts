@@ -104,6 +104,38 @@ describe('the plugin against a harness as strict as Figma', () => {
     await screenshot(page, 'closed-mid-generation')
   })
 
+  it('brings an image finished after the plugin closed into History on the next open, once', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token)
+    await typePrompt(page, 'Finished while closed')
+    await plugin(page).locator('[data-testid="generate"]').click()
+    // A partial preview is showing: the upstream has the job, so it is finished and charged.
+    await waitForScene(page, (s) =>
+      s.nodes.some((n) => n.name.endsWith('(generating…)') && n.fill?.type === 'IMAGE'),
+    )
+    await harness(page, (h) => h.close())
+    await waitForScene(page, (s) => !s.running)
+    expect((await scene(page)).nodes.some((node) => node.provenance !== '')).toBe(false)
+    await expect
+      .poll(async () => (await env.account(user.user_id)).balance, { timeout: 20_000 })
+      .toBe(94)
+    await harness(page, (h) => h.reopen())
+    await expect
+      .poll(() => plugin(page).locator('[role="status"]').textContent(), { timeout: 15_000 })
+      .toContain('1 image finished after Promptframe was closed')
+    await plugin(page).getByText('History', { exact: true }).click()
+    const recovered = () => plugin(page).getByText('Finished after Promptframe was closed').count()
+    await expect.poll(recovered).toBe(1)
+    await screenshot(page, 'recovered-after-close')
+    // Brought back once: the next open finds nothing left to recover.
+    await harness(page, (h) => h.reopen())
+    await plugin(page).locator('[data-testid="generate"]').waitFor()
+    await page.waitForTimeout(2000)
+    await plugin(page).getByText('History', { exact: true }).click()
+    expect(await recovered()).toBe(1)
+    expect((await env.account(user.user_id)).balance).toBe(94)
+  })
+
   it('removes placeholders when closed, and the aborted request refunds its credits', async () => {
     const user = await env.createUser(100)
     const page = await env.openPlugin(user.token)
