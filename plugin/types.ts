@@ -109,6 +109,8 @@ export interface HistoryEntry {
 /** An image that finished after its generation was cancelled: kept in History, not placed. */
 export interface FinishedImage {
   id: string
+  /** Its index in its request, whose id is in its provenance. */
+  index: number
   bytes: Uint8Array
   width: number
   height: number

@@ -36,8 +36,20 @@ export async function addFinishedImages(images: FinishedImage[]): Promise<Histor
   return addToHistory(entries)
 }
 
-export async function addToHistory(entries: HistoryEntry[]): Promise<HistoryEntry[]> {
-  const history = trimHistory([...entries, ...(await loadHistory())])
-  await figma.clientStorage.setAsync(HISTORY_KEY, history)
-  return history
+let writes: Promise<unknown> = Promise.resolve()
+
+/**
+ * Adds entries newest first, one addition at a time (each reads what the one before wrote), and
+ * skips an entry History already has.
+ */
+export function addToHistory(entries: HistoryEntry[]): Promise<HistoryEntry[]> {
+  const next = writes.then(async () => {
+    const stored = await loadHistory()
+    const fresh = entries.filter((entry) => !stored.some((kept) => kept.id === entry.id))
+    const history = trimHistory([...fresh, ...stored])
+    await figma.clientStorage.setAsync(HISTORY_KEY, history)
+    return history
+  })
+  writes = next.catch(() => {})
+  return next
 }

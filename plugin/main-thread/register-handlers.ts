@@ -46,7 +46,7 @@ import { resolveSources } from './resolve-sources'
 import { sendSelection } from './selection-feed'
 import { loadSettings, saveSettings } from './settings-store'
 import { loadStartupData } from './startup'
-import { forgetRuns, markRunReceived, rememberRun } from './unfinished-runs'
+import { finishRuns, forgetRuns, markRunReceived, rememberRun } from './unfinished-runs'
 
 async function exportReferences(exportId: string, nodeIds: string[]) {
   const answer = (
@@ -131,11 +131,12 @@ export function registerHandlers() {
       : 'This image is no longer in History.'
     emit<HistoryPlacedHandler>('HISTORY_PLACED', requestId, problem)
   })
-  on<AddToHistoryHandler>('ADD_TO_HISTORY', async (images, doneRequestIds) => {
-    if (images.length > 0)
-      emit<HistoryChangedHandler>('HISTORY_CHANGED', await addFinishedImages(images))
-    await forgetRuns(doneRequestIds)
-  })
+  on<AddToHistoryHandler>('ADD_TO_HISTORY', (images, doneRequestIds) =>
+    finishRuns(doneRequestIds, images, async (kept) => {
+      if (kept.length > 0)
+        emit<HistoryChangedHandler>('HISTORY_CHANGED', await addFinishedImages(kept))
+    }),
+  )
   on<RememberRunHandler>('REMEMBER_RUN', rememberRun)
   on<RunReceivedHandler>('RUN_RECEIVED', markRunReceived)
   on<ForgetRunsHandler>('FORGET_RUNS', forgetRuns)

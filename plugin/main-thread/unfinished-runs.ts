@@ -1,4 +1,4 @@
-import type { UnfinishedRun } from '../types'
+import type { FinishedImage, UnfinishedRun } from '../types'
 
 const UNFINISHED_KEY = 'promptframe.unfinished'
 /** The service keeps a generation's record for a day; after that there is nothing to bring back. */
@@ -35,6 +35,28 @@ export function markRunReceived(requestId: string, index: number): Promise<void>
         : run,
     ),
   )
+}
+
+/**
+ * Ends remembered runs with the images that finished after their plugin stopped following them:
+ * `keep` gets only those of a run still remembered and not already placed (another open of the
+ * plugin may have placed them, or ended the run), then the runs are let go of.
+ */
+export function finishRuns(
+  requestIds: string[],
+  images: FinishedImage[],
+  keep: (images: FinishedImage[]) => Promise<void>,
+): Promise<void> {
+  let kept: FinishedImage[] = []
+  const ended = change((runs) => {
+    kept = images.filter((image) => {
+      const run = runs.find((candidate) => candidate.requestId === image.provenance.requestId)
+      return run !== undefined && !run.received.includes(image.index)
+    })
+    return runs
+  })
+  // Into History first: a plugin closed in between finds the runs again, not lost images.
+  return ended.then(() => keep(kept)).then(() => forgetRuns(requestIds))
 }
 
 export function forgetRuns(requestIds: string[]): Promise<void> {

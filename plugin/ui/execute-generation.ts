@@ -54,7 +54,7 @@ export interface ExecutionOutcome {
 
 /** Work that had started when the designer cancelled, or the connection dropped. */
 export interface LateWork {
-  /** Images still being made, or made but not received: they go to History. */
+  /** Images still being made, or made but not placed: they go to History. */
   expected: number
   /** The requests they belong to. */
   requestIds: string[]
@@ -77,6 +77,8 @@ interface RequestRun {
   prepared: PreparedRequest | null
   requestId: string | null
   received: Set<number>
+  /** Images on the canvas: one received but not placed (its download failed) is recovered later. */
+  placed: Set<number>
 }
 
 const POLL_MS = 1500
@@ -152,6 +154,7 @@ async function runRequest(
             ),
           )
           emit<RunReceivedHandler>('RUN_RECEIVED', event.request_id, image.index)
+          run.placed.add(image.index)
           onPlaced()
         })(),
       )
@@ -200,10 +203,10 @@ async function whenDecided(settings: Settings, requestId: string): Promise<Gener
   }
 }
 
-/** What of a run has not reached the plugin: still being made, or made and not received. */
+/** What of a run is not on the canvas: still being made, or made and not placed. */
 function missing(run: RequestRun, job: GenerationJob): number {
-  if (job.state === 'running') return job.requested - run.received.size
-  return job.images.filter((image) => !run.received.has(image.index)).length
+  if (job.state === 'running') return job.requested - run.placed.size
+  return job.images.filter((image) => !run.placed.has(image.index)).length
 }
 
 /**
@@ -225,16 +228,20 @@ async function lateWork(options: ExecuteOptions, runs: RequestRun[]): Promise<La
   if (expected === 0) return null
   const arrived = (async () => {
     const finished: FinishedImage[] = []
+    const ended: string[] = []
     for (const { run } of pending) {
       const job = await whenSettled(options.settings, run.requestId!)
+      // A job that cannot be read now, or is still running, is left for the next open.
+      if (job && job.state !== 'running') ended.push(job.request_id)
       for (const image of job?.images ?? []) {
-        if (run.received.has(image.index)) continue
+        if (run.placed.has(image.index)) continue
         try {
           const raw = await downloadImage(options.settings, image.url)
           const bytes = await run.prepared!.finish(raw, image.mime_type, image.width, image.height)
           const size = imageInfo(bytes) ?? image
           finished.push({
             id: `${job!.request_id}:${image.index}`,
+            index: image.index,
             bytes,
             width: size.width,
             height: size.height,
@@ -247,11 +254,7 @@ async function lateWork(options: ExecuteOptions, runs: RequestRun[]): Promise<La
         }
       }
     }
-    emit<AddToHistoryHandler>(
-      'ADD_TO_HISTORY',
-      finished,
-      pending.map(({ run }) => run.requestId!),
-    )
+    emit<AddToHistoryHandler>('ADD_TO_HISTORY', finished, ended)
     return finished.length
   })()
   return { expected, requestIds: pending.map(({ run }) => run.requestId!), arrived }
@@ -292,6 +295,7 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
     prepared: null,
     requestId: null,
     received: new Set(),
+    placed: new Set(),
   }))
   await startPlacement(plan)
   const outcomes = await Promise.allSettled(
@@ -331,14 +335,19 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
 
 /**
  * The requests whose images are all placed, or that ended without any, need no recovery on the
- * next open; those still sending images to History are let go of once they have (see lateWork).
+ * next open; those still sending images to History are let go of once they have (see lateWork),
+ * and one with an image received but not placed is left for the next open to bring back.
  */
 function forgetSettled(runs: RequestRun[], late: LateWork | null): LateWork | null {
+  const settled = runs.filter(
+    (run) =>
+      run.requestId &&
+      !late?.requestIds.includes(run.requestId) &&
+      [...run.received].every((index) => run.placed.has(index)),
+  )
   emit<ForgetRunsHandler>(
     'FORGET_RUNS',
-    runs.flatMap((run) =>
-      run.requestId && !late?.requestIds.includes(run.requestId) ? [run.requestId] : [],
-    ),
+    settled.map((run) => run.requestId!),
   )
   return late
 }

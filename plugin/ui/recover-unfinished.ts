@@ -65,6 +65,7 @@ async function missingImages(
       const size = imageInfo(bytes) ?? image
       finished.push({
         id: `${job.request_id}:${image.index}`,
+        index: image.index,
         bytes,
         width: size.width,
         height: size.height,
@@ -95,14 +96,23 @@ export async function recoverUnfinished(
   runs: UnfinishedRun[],
   deps: RecoveryDeps = realDeps,
 ): Promise<number> {
-  const recovered = await Promise.all(
+  const ended = await Promise.all(
     runs.map(async (run) => {
       const job = await endedJob(settings, run.requestId, deps)
-      if (job === undefined) return 0
-      const images = job ? await missingImages(settings, run, job, deps) : []
-      emit<AddToHistoryHandler>('ADD_TO_HISTORY', images, [run.requestId])
-      return images.length
+      if (job === undefined) return null
+      return {
+        requestId: run.requestId,
+        images: job ? await missingImages(settings, run, job, deps) : [],
+      }
     }),
   )
-  return recovered.reduce((sum, count) => sum + count, 0)
+  const done = ended.filter((entry) => entry !== null)
+  const images = done.flatMap((entry) => entry.images)
+  if (done.length > 0)
+    emit<AddToHistoryHandler>(
+      'ADD_TO_HISTORY',
+      images,
+      done.map((entry) => entry.requestId),
+    )
+  return images.length
 }

@@ -133,9 +133,48 @@ describe('multipart references', () => {
       await postEdit(user.token, tooMany, {}, OPENAI),
       user,
       400,
-      'Use at most 16 reference images',
+      'Use at most 16 reference images (you sent 17)',
     )
     expect(fake.calls).toHaveLength(0)
+  })
+
+  it('that storage cannot take are refused with 503, charged nothing, and what was kept is deleted', async () => {
+    const fake = useFakeUpstream(fakeOpenAi())
+    const user = await createTestUser(100)
+    let puts = 0
+    const failing = new Proxy(images, {
+      get(target, property) {
+        if (property !== 'put') return Reflect.get(target, property, target).bind(target)
+        return (...args: Parameters<R2Bucket['put']>) =>
+          ++puts === 3 ? Promise.reject(new Error('R2 put failed: 503')) : target.put(...args)
+      },
+    })
+    const form = editForm(
+      [1, 2, 3].map((seed) => ({ name: `${seed}.png`, bytes: reference(seed) })),
+    )
+    await expectRefusedUntouched(
+      await postEdit(user.token, form, {}, { ...OPENAI, IMAGES: failing }),
+      user,
+      503,
+      'could not take in the reference images',
+    )
+    expect(fake.calls).toHaveLength(0)
+  })
+
+  it('are read whatever the case of the Content-Type', async () => {
+    useFakeUpstream(fakeOpenAi())
+    const user = await createTestUser(100)
+    const encoded = new Response(editForm([{ name: 'one.png', bytes: reference(1) }]))
+    const type = encoded.headers
+      .get('Content-Type')!
+      .replace('multipart/form-data', 'Multipart/Form-Data')
+    const response = await postEdit(
+      user.token,
+      (await encoded.arrayBuffer()) as unknown as FormData,
+      { 'Content-Type': type },
+      OPENAI,
+    )
+    expect(response.status).toBe(200)
   })
 
   it('over the size limit without Content-Length are refused with 413 as they arrive, nothing kept, and the worker serves on', async () => {

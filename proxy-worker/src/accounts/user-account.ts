@@ -118,13 +118,6 @@ export function archivedChunks(total: number): number {
   return total > LEDGER_TAIL_LIMIT ? Math.floor((total - 26) / LEDGER_CHUNK_SIZE) : 0
 }
 
-/**
- * One per user, and Cloudflare runs one instance of it worldwide: the only code that changes the
- * user's credits. Every charge, refund, grant, hold and ledger entry goes through it one at a time,
- * in its own transactional storage, so check-and-reserve is exact across isolates and locations
- * and no change can overwrite another. It writes each change through to the user's record in KV,
- * at most once a second, which is what authentication and exports read.
- */
 type KvSync = {
   dirty: number
   written_at: number
@@ -139,6 +132,13 @@ function withImages(stored: string, delivered: (GeneratedImage | null)[]): strin
   return JSON.stringify(images)
 }
 
+/**
+ * One per user, and Cloudflare runs one instance of it worldwide: the only code that changes the
+ * user's credits. Every charge, refund, grant, hold and ledger entry goes through it one at a time,
+ * in its own transactional storage, so check-and-reserve is exact across isolates and locations
+ * and no change can overwrite another. It writes each change through to the user's record in KV,
+ * at most once a second, which is what authentication and exports read.
+ */
 export class UserAccount extends DurableObject<Env> {
   private readonly sql: SqlStorage
 
@@ -250,7 +250,7 @@ export class UserAccount extends DurableObject<Env> {
     if (this.sync) Object.assign(this.sync, patch)
   }
 
-  /** The KV copy no longer matches: the alarm will write it. */
+  /** The KV copy no longer matches: the next write (a settlement's, or the alarm's) sends it. */
   private markDirty() {
     this.changedSinceRead = true
     if (!this.kvSync()?.dirty) this.setKvSync({ dirty: 1 })
@@ -395,7 +395,7 @@ export class UserAccount extends DurableObject<Env> {
       this.sql.exec('INSERT INTO kv_sync VALUES (1, 1, 0, 0)')
       if (input.credits > 0) this.change(input.credits, 'opening grant', now)
     })
-    await this.writeThrough()
+    await this.writeThrough(true)
     return this.view(100)
   }
 
@@ -812,7 +812,7 @@ export class UserAccount extends DurableObject<Env> {
 
   /** Writes the KV copy now; if KV refuses (one write per key per second), the alarm retries. */
   private async writeNow() {
-    await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
+    await this.writeThrough(true).catch((error) => console.error('KV write-through failed', error))
     this.schedule()
   }
 
@@ -885,10 +885,6 @@ export class UserAccount extends DurableObject<Env> {
   }
 
   /**
-   * An alarm may come before anything is due (one set for an earlier deadline), so each of its
-   * jobs checks its own time, the KV write its one-per-second gap included.
-   */
-  /**
    * Writes the KV copy now, without holding up the caller, when one write per second allows it;
    * otherwise the alarm writes it when it may. Should the object stop before the write lands, the
    * record stays marked as lagging and the pending alarm (a hold's deadline at the latest) writes
@@ -902,6 +898,10 @@ export class UserAccount extends DurableObject<Env> {
       .then(() => this.alarmBy(this.writeDue()))
   }
 
+  /**
+   * An alarm may come before anything is due (one set for an earlier deadline), so each of its
+   * jobs checks its own time, the KV write its one-per-second gap included.
+   */
   override async alarm(): Promise<void> {
     this.alarmAt = null
     if (!this.account()) return
@@ -916,16 +916,20 @@ export class UserAccount extends DurableObject<Env> {
   }
 
   /** Writes the user's record (and any ledger chunks it newly counts) to KV, when it has changed. */
-  private writeThrough(): Promise<void> {
-    // One write at a time, each with what has changed by the time it starts.
-    const write = this.writes.catch(() => {}).then(() => this.writeRecord())
+  /**
+   * Writes the KV copy, one write at a time, each with what has changed by the time it starts. A
+   * write within a second of the last waits for the alarm, unless `now` (a new user, an admin's
+   * change: the copy must lead).
+   */
+  private writeThrough(now = false): Promise<void> {
+    const write = this.writes.catch(() => {}).then(() => this.writeRecord(now))
     this.writes = write
     return write
   }
 
-  private async writeRecord(): Promise<void> {
+  private async writeRecord(now: boolean): Promise<void> {
     const sync = this.kvSync()
-    if (!sync?.dirty) return
+    if (!sync?.dirty || (!now && sync.written_at + KV_WRITE_GAP_MS > Date.now())) return
     this.changedSinceRead = false
     const writtenChunks = sync.chunks
     const account = this.account()!

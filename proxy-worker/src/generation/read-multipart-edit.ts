@@ -1,8 +1,10 @@
 import {
+  getMultipartBoundary,
   MaxFileSizeExceededError,
   MaxPartsExceededError,
   MaxTotalSizeExceededError,
-  parseMultipartRequest,
+  MultipartParseError,
+  parseMultipartStream,
 } from '@remix-run/multipart-parser'
 import type * as z from 'zod/mini'
 import {
@@ -28,22 +30,32 @@ import {
 /** The references, one mask, and room for every field an edit has, with some to spare. */
 const MAX_PARTS = MAX_REFERENCES + 1 + 32
 
-function unreadable(error: unknown, filesHint: string): ApiError {
-  if (error instanceof ApiError) return error
+const MB = 1024 * 1024
+
+/** The form's own problems, in the client's terms; anything else (storage failing) goes on as is. */
+function formError(error: unknown, filesHint: string): unknown {
   if (error instanceof MaxFileSizeExceededError) {
     return new ApiError(
       'invalid_reference',
-      `An image in the form is larger than ${MAX_REFERENCE_BYTES / (1024 * 1024)} MB: each reference must be under ${MAX_REFERENCE_BYTES / (1024 * 1024)} MB, and the mask under ${MAX_MASK_BYTES / (1024 * 1024)} MB.`,
+      `A part of the form is larger than ${MAX_REFERENCE_BYTES / MB} MB: each reference must be under ${MAX_REFERENCE_BYTES / MB} MB, and the mask under ${MAX_MASK_BYTES / MB} MB.`,
     )
   }
-  if (error instanceof MaxPartsExceededError) return tooManyReferences()
+  if (error instanceof MaxPartsExceededError) {
+    return new ApiError(
+      'invalid_request',
+      `The form has more than ${MAX_PARTS} parts: send at most ${MAX_REFERENCES} references, one mask and the request's fields.`,
+    )
+  }
   if (error instanceof MaxTotalSizeExceededError) {
     return new ApiError(
       'payload_too_large',
-      `The request is larger than ${MAX_EDIT_BODY_BYTES / (1024 * 1024)} MB. Send fewer or smaller reference images.`,
+      `The request is larger than ${MAX_EDIT_BODY_BYTES / MB} MB. Send fewer or smaller reference images.`,
     )
   }
-  return new ApiError('invalid_request', `The form data could not be read. ${filesHint}`)
+  if (error instanceof MultipartParseError) {
+    return new ApiError('invalid_request', `The form data could not be read. ${filesHint}`)
+  }
+  return error
 }
 
 /**
@@ -67,8 +79,13 @@ export async function readMultipartEdit<Schema extends z.ZodMiniType>(
   const fields: Record<string, string> = {}
   const references: ReferenceImage[] = []
   let mask: ReferenceImage | null = null
+  // References past the limit are counted, not kept, so the refusal can say how many came.
+  let extra = 0
   try {
-    const parts = parseMultipartRequest(request, {
+    const boundary = getMultipartBoundary(request.headers.get('Content-Type') ?? '')
+    if (!boundary || !request.body) throw new MultipartParseError('no boundary or no body')
+    const parts = parseMultipartStream(request.body, {
+      boundary,
       maxFileSize: MAX_REFERENCE_BYTES,
       maxParts: MAX_PARTS,
       maxTotalSize: MAX_EDIT_BODY_BYTES,
@@ -95,10 +112,14 @@ export async function readMultipartEdit<Schema extends z.ZodMiniType>(
         continue
       }
       const index = references.length
-      if (index === MAX_REFERENCES) throw tooManyReferences()
+      if (index === MAX_REFERENCES) {
+        extra++
+        continue
+      }
       const image = checkReference(part.bytes, index, part.filename ?? '')
       references.push(await spool.keep(image, referenceName(index, image.mimeType)))
     }
+    if (extra > 0) throw tooManyReferences(MAX_REFERENCES + extra)
     if (!(mask && references.length === 0)) checkReferenceCount(references.length)
     checkMaskFits(mask, references[0])
     return {
@@ -110,6 +131,6 @@ export async function readMultipartEdit<Schema extends z.ZodMiniType>(
       spool.release().catch(() => {}),
       discardRest(request.body, MAX_EDIT_BODY_BYTES).catch(() => {}),
     ])
-    throw unreadable(error, form.filesHint)
+    throw formError(error, form.filesHint)
   }
 }

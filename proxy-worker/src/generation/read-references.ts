@@ -27,10 +27,10 @@ export function referenceName(index: number, mimeType: ImageMimeType): string {
   return `reference-${index + 1}.${mimeType.split('/')[1]}`
 }
 
-export function tooManyReferences(count?: number): ApiError {
+export function tooManyReferences(count: number): ApiError {
   return new ApiError(
     'invalid_reference',
-    `Use at most ${MAX_REFERENCES} reference images${count === undefined ? '' : ` (you sent ${count})`}.`,
+    `Use at most ${MAX_REFERENCES} reference images (you sent ${count}).`,
   )
 }
 

@@ -56,16 +56,19 @@ export async function claimSlot(
 ): Promise<IdempotencySlot | null> {
   const key = c.req.header('Idempotency-Key')
   if (!key) return null
-  const slot = await claimIdempotencyKey(
-    c.env,
-    c.get('user').id,
-    key,
-    await requestFingerprint(request, inputs),
-    requestDeadline(c.env),
-  ).catch(async (error) => {
-    await inputs.release()
+  let slot: IdempotencySlot
+  try {
+    slot = await claimIdempotencyKey(
+      c.env,
+      c.get('user').id,
+      key,
+      await requestFingerprint(request, inputs),
+      requestDeadline(c.env),
+    )
+  } catch (error) {
+    await inputs.release().catch(() => {})
     throw error
-  })
+  }
   if (slot.replay) c.executionCtx.waitUntil(inputs.release().catch(() => {}))
   return slot
 }

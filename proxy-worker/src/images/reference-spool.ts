@@ -1,5 +1,6 @@
 import type { ImageInfo } from '../../../shared'
 import { sha256Hex } from '../accounts/token-hash'
+import { ApiError } from '../http/api-error'
 import type { ReferenceImage } from '../providers/image-provider'
 
 /** A reference whose bytes have passed every check, not yet kept anywhere. */
@@ -40,7 +41,16 @@ export class ReferenceSpool {
     const { bytes, ...info } = image
     const key = `${this.#prefix}/${this.#keys.length}`
     this.#keys.push(key)
-    const [digest] = await Promise.all([sha256Hex(bytes), this.#bucket.put(key, bytes)])
+    const [digest] = await Promise.all([
+      sha256Hex(bytes),
+      this.#bucket.put(key, bytes).catch((error) => {
+        console.error('reference not stored', key, error)
+        throw new ApiError(
+          'storage_unavailable',
+          'Promptframe could not take in the reference images just now, so nothing was charged. Try again in a moment.',
+        )
+      }),
+    ])
     const open = async () => {
       const object = await this.#bucket.get(key)
       if (!object) throw new Error(`spooled reference ${key} is gone`)
@@ -58,7 +68,9 @@ export class ReferenceSpool {
 
   /** Deletes every reference kept; safe to call more than once. */
   async release(): Promise<void> {
-    const keys = this.#keys.splice(0)
-    if (keys.length > 0) await this.#bucket.delete(keys)
+    if (this.#keys.length === 0) return
+    const keys = [...this.#keys]
+    await this.#bucket.delete(keys)
+    this.#keys.splice(0, keys.length)
   }
 }

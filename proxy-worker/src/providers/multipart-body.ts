@@ -45,8 +45,11 @@ export function multipartBody(
     for (const piece of pieces) {
       if (piece instanceof Uint8Array) {
         const writer = writable.getWriter()
-        await writer.write(piece)
-        writer.releaseLock()
+        try {
+          await writer.write(piece)
+        } finally {
+          writer.releaseLock()
+        }
       } else {
         await (await piece.stream()).pipeTo(writable, { preventClose: true })
       }

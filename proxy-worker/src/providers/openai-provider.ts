@@ -148,7 +148,14 @@ export function openAiProvider(settings: OpenAiSettings): ImageProvider {
 
   async function call(job: ImageJob, count: number, stream: boolean, firstIndex: number) {
     const { path, init } = requestInit(job, count, stream, settings.apiKey)
-    const response = await upstreamFetch(`${baseUrl}${path}`, init, job.signal)
+    const response = await upstreamFetch(`${baseUrl}${path}`, init, job.signal).catch(
+      async (error) => {
+        // A streamed edit body the request never took stops reading its references from R2.
+        if (init.body instanceof ReadableStream && !init.body.locked)
+          await init.body.cancel().catch(() => {})
+        throw error
+      },
+    )
     if (!response.ok) {
       throw openAiUpstreamError(
         response.status,
