@@ -223,6 +223,36 @@ describe('a request that never settles (its isolate stopped)', () => {
     expect(job).toMatchObject({ state: 'stopped', credits: { charged: 6, refunded: 12 } })
     expect(typeof job === 'object' && job?.images).toHaveLength(1)
   })
+
+  it('is charged for every image asked for once the upstream had accepted it, as the upstream bills', async () => {
+    const user = await createTestUser(50)
+    const account = accountOf(workerEnv, user.user_id)
+    const requestId = crypto.randomUUID()
+    await account.reserve(user.user_id, await accessOf(user.token), {
+      requestId,
+      credits: 18,
+      price: 6,
+      until: Date.now() + 200,
+      reason: 'generate gpt-image-2 medium x3',
+      model: 'gpt-image-2',
+      provider: 'openai',
+      size: '1024x1024',
+      quality: 'medium',
+      requested: 3,
+      limit: 8,
+    })
+    await account.accepted(user.user_id, requestId)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    await runDurableObjectAlarm(account)
+    await expectLedgerBalance(user.user_id, 32)
+    const job = await account.job(user.user_id, requestId, await accessOf(user.token))
+    expect(job).toMatchObject({
+      state: 'stopped',
+      accepted: true,
+      credits: { charged: 18, refunded: 0 },
+      error: expect.stringContaining('provider bills for those images, so they were charged'),
+    })
+  })
 })
 
 describe('the copy in Workers KV', () => {

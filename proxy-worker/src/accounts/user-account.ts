@@ -54,7 +54,16 @@ export interface SettleOutcome {
   accepted?: boolean
   /** Images the request delivered and had not recorded yet (null: handed over in the answer). */
   delivered?: (GeneratedImage | null)[]
+  /**
+   * The request stopped without settling: if the upstream had accepted the job, it bills for every
+   * image asked for, so all are charged (the images stored by then stay the designer's).
+   */
+  billedIfAccepted?: boolean
 }
+
+const STOPPED_AFTER_ACCEPTANCE =
+  "The request stopped after the image model had started. The model's provider bills for those images, so they were charged; only the ones saved before it stopped can be shown."
+
 
 export interface Settlement {
   charged: number
@@ -532,8 +541,14 @@ export class UserAccount extends DurableObject<Env> {
     const brought = outcome.delivered ?? []
     return this.transact(() => {
       const found = this.sql
-        .exec<{ credits: number; price: number; delivered: number | null; images: string | null }>(
-          'SELECT holds.credits, holds.price, jobs.delivered, jobs.images FROM holds LEFT JOIN jobs USING (request_id) WHERE holds.request_id = ?',
+        .exec<{
+          credits: number
+          price: number
+          delivered: number | null
+          images: string | null
+          accepted: number | null
+        }>(
+          'SELECT holds.credits, holds.price, jobs.delivered, jobs.images, jobs.accepted FROM holds LEFT JOIN jobs USING (request_id) WHERE holds.request_id = ?',
           requestId,
         )
         .toArray()[0]
@@ -544,7 +559,8 @@ export class UserAccount extends DurableObject<Env> {
         return null
       }
       const delivered = (found.delivered ?? 0) + brought.length
-      const charged = Math.min(found.credits, delivered * found.price)
+      const billed = Boolean(outcome.billedIfAccepted && (found.accepted || outcome.accepted))
+      const charged = billed ? found.credits : Math.min(found.credits, delivered * found.price)
       const refunded = found.credits - charged
       const now = Date.now()
       this.sql.exec('DELETE FROM holds WHERE request_id = ?', requestId)
@@ -559,7 +575,7 @@ export class UserAccount extends DurableObject<Env> {
         outcome.state,
         charged,
         refunded,
-        outcome.error ?? null,
+        billed ? STOPPED_AFTER_ACCEPTANCE : (outcome.error ?? null),
         new Date(now).toISOString(),
         brought.some(Boolean) ? withImages(found.images ?? '[]', brought) : (found.images ?? '[]'),
         delivered,
@@ -881,6 +897,7 @@ export class UserAccount extends DurableObject<Env> {
         state: 'stopped',
         error: 'The request stopped before it finished.',
         refundReason: 'the request stopped before it finished',
+        billedIfAccepted: true,
       })
   }
 
