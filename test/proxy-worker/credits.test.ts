@@ -159,23 +159,33 @@ describe('metering', () => {
   })
 })
 
+/** Reserves `requested` medium images for a request whose deadline is 200 ms away. */
+async function reserveShortLived(
+  user: { user_id: string; token: string },
+  requestId: string,
+  requested: number,
+  provider: 'preview' | 'openai' = 'preview',
+) {
+  return accountOf(workerEnv, user.user_id).reserve(user.user_id, await accessOf(user.token), {
+    requestId,
+    credits: 6 * requested,
+    price: 6,
+    until: Date.now() + 200,
+    reason: `generate gpt-image-2 medium x${requested}`,
+    model: 'gpt-image-2',
+    provider,
+    size: '1024x1024',
+    quality: 'medium',
+    requested,
+    limit: 8,
+  })
+}
+
 describe('a request that never settles (its isolate stopped)', () => {
   it('has its hold given back by the account object’s alarm at its deadline, once', async () => {
     const user = await createTestUser(50)
     const account = accountOf(workerEnv, user.user_id)
-    const reserved = await account.reserve(user.user_id, await accessOf(user.token), {
-      requestId: crypto.randomUUID(),
-      credits: 12,
-      price: 6,
-      until: Date.now() + 200,
-      reason: 'generate gpt-image-2 medium x2',
-      model: 'gpt-image-2',
-      provider: 'preview',
-      size: '1024x1024',
-      quality: 'medium',
-      requested: 2,
-      limit: 8,
-    })
+    const reserved = await reserveShortLived(user, crypto.randomUUID(), 2)
     expect(reserved).toEqual({ ok: true, balance: 38 })
     await new Promise((resolve) => setTimeout(resolve, 250))
     await runDurableObjectAlarm(account)
@@ -193,19 +203,7 @@ describe('a request that never settles (its isolate stopped)', () => {
     const user = await createTestUser(50)
     const account = accountOf(workerEnv, user.user_id)
     const requestId = crypto.randomUUID()
-    await account.reserve(user.user_id, await accessOf(user.token), {
-      requestId,
-      credits: 18,
-      price: 6,
-      until: Date.now() + 200,
-      reason: 'generate gpt-image-2 medium x3',
-      model: 'gpt-image-2',
-      provider: 'preview',
-      size: '1024x1024',
-      quality: 'medium',
-      requested: 3,
-      limit: 8,
-    })
+    await reserveShortLived(user, requestId, 3)
     await account.addImage(user.user_id, requestId, {
       id: 'img_aaaaaaaaaaaaaaaaaaaa',
       index: 0,
@@ -228,19 +226,7 @@ describe('a request that never settles (its isolate stopped)', () => {
     const user = await createTestUser(50)
     const account = accountOf(workerEnv, user.user_id)
     const requestId = crypto.randomUUID()
-    await account.reserve(user.user_id, await accessOf(user.token), {
-      requestId,
-      credits: 18,
-      price: 6,
-      until: Date.now() + 200,
-      reason: 'generate gpt-image-2 medium x3',
-      model: 'gpt-image-2',
-      provider: 'openai',
-      size: '1024x1024',
-      quality: 'medium',
-      requested: 3,
-      limit: 8,
-    })
+    await reserveShortLived(user, requestId, 3, 'openai')
     await account.accepted(user.user_id, requestId)
     await new Promise((resolve) => setTimeout(resolve, 250))
     await runDurableObjectAlarm(account)
