@@ -64,7 +64,6 @@ export interface SettleOutcome {
 const STOPPED_AFTER_ACCEPTANCE =
   "The request stopped after the image model had started. The model's provider bills for those images, so they were charged; only the ones saved before it stopped can be shown."
 
-
 export interface Settlement {
   charged: number
   refunded: number
@@ -127,20 +126,6 @@ export function archivedChunks(total: number): number {
   return total > LEDGER_TAIL_LIMIT ? Math.floor((total - 26) / LEDGER_CHUNK_SIZE) : 0
 }
 
-type KvSync = {
-  dirty: number
-  written_at: number
-  chunks: number
-}
-
-/** A job's images (as stored, JSON) with those just delivered added, in order of their index. */
-function withImages(stored: string, delivered: (GeneratedImage | null)[]): string {
-  const images = JSON.parse(stored) as GeneratedImage[]
-  for (const image of delivered) if (image) images.push(image)
-  images.sort((a, b) => a.index - b.index)
-  return JSON.stringify(images)
-}
-
 /**
  * One per user, and Cloudflare runs one instance of it worldwide: the only code that changes the
  * user's credits. Every charge, refund, grant, hold and ledger entry goes through it one at a time,
@@ -151,19 +136,9 @@ function withImages(stored: string, delivered: (GeneratedImage | null)[]): strin
 export class UserAccount extends DurableObject<Env> {
   private readonly sql: SqlStorage
 
-  /**
-   * When the alarm is set for, as this instance set it: null when none is pending, undefined
-   * until this instance has worked out the whole schedule once.
-   */
-  private alarmAt: number | null | undefined = undefined
-  // Copies of rows read on every request, kept while nothing changes them (see account()).
+  /** When the alarm is set for, as this instance set it; null once it has fired, or not known. */
+  private alarmAt: number | null = null
   private row: AccountRow | undefined
-  private sync: KvSync | undefined
-  private ledgerLength: number | undefined
-  /** The writes to KV, one after another; the last one, while it runs. */
-  private writes: Promise<void> = Promise.resolve()
-  /** Whether anything changed since the write in flight read the record. */
-  private changedSinceRead = false
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -230,39 +205,14 @@ export class UserAccount extends DurableObject<Env> {
     if (this.row) Object.assign(this.row, patch)
   }
 
-  /** A transaction that rolls back leaves the copies of rows behind it: forget them. */
+  /** A transaction that rolls back leaves the copy of the account row behind it: forget it. */
   private transact<T>(work: () => T): T {
     try {
       return this.ctx.storage.transactionSync(work)
     } catch (error) {
       this.row = undefined
-      this.sync = undefined
-      this.ledgerLength = undefined
       throw error
     }
-  }
-
-  /** Where the KV copy stands: whether it lags, when it was last written, chunks archived. */
-  private kvSync(): KvSync | undefined {
-    this.sync ??= this.sql
-      .exec<KvSync>('SELECT dirty, written_at, chunks FROM kv_sync')
-      .toArray()[0]
-    return this.sync
-  }
-
-  private setKvSync(patch: Partial<KvSync>) {
-    const columns = Object.keys(patch) as (keyof KvSync)[]
-    this.sql.exec(
-      `UPDATE kv_sync SET ${columns.map((column) => `${column} = ?`).join(', ')}`,
-      ...columns.map((column) => patch[column] as number),
-    )
-    if (this.sync) Object.assign(this.sync, patch)
-  }
-
-  /** The KV copy no longer matches: the next write (a settlement's, or the alarm's) sends it. */
-  private markDirty() {
-    this.changedSinceRead = true
-    if (!this.kvSync()?.dirty) this.setKvSync({ dirty: 1 })
   }
 
   /**
@@ -296,8 +246,6 @@ export class UserAccount extends DurableObject<Env> {
   }
 
   private insertEntry(position: number, entry: LedgerEntry) {
-    // Entries are added at the end, one position after another.
-    this.ledgerLength = position + 1
     this.sql.exec(
       'INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?)',
       position,
@@ -312,10 +260,9 @@ export class UserAccount extends DurableObject<Env> {
 
   private ledgerTotal(): number {
     // Positions run from 0 without gaps, so the highest is found by the key, without a count.
-    this.ledgerLength ??= this.sql
+    return this.sql
       .exec<{ n: number }>('SELECT COALESCE(MAX(position) + 1, 0) AS n FROM ledger')
       .one().n
-    return this.ledgerLength
   }
 
   /**
@@ -334,7 +281,7 @@ export class UserAccount extends DurableObject<Env> {
       balance_after: balance,
     })
     if (requestId) this.addUsage(dayOf(at), -delta, 0)
-    this.markDirty()
+    this.sql.exec('UPDATE kv_sync SET dirty = 1')
     return balance
   }
 
@@ -404,7 +351,7 @@ export class UserAccount extends DurableObject<Env> {
       this.sql.exec('INSERT INTO kv_sync VALUES (1, 1, 0, 0)')
       if (input.credits > 0) this.change(input.credits, 'opening grant', now)
     })
-    await this.writeThrough(true)
+    await this.writeThrough()
     return this.view(100)
   }
 
@@ -466,9 +413,7 @@ export class UserAccount extends DurableObject<Env> {
       )
       return this.change(-request.credits, request.reason, now, request.requestId)
     })
-    // KV gets the reservation with the settlement, in one write; the deadline's alarm writes it
-    // if the request never settles.
-    this.alarmBy(request.until)
+    this.schedule()
     return { ok: true, balance }
   }
 
@@ -490,9 +435,12 @@ export class UserAccount extends DurableObject<Env> {
       )
       .toArray()[0]
     if (!job) return
+    const images = JSON.parse(job.images) as GeneratedImage[]
+    for (const image of delivered) if (image) images.push(image)
+    images.sort((a, b) => a.index - b.index)
     this.sql.exec(
       'UPDATE jobs SET images = ?, delivered = ?, updated_at = ? WHERE request_id = ?',
-      withImages(job.images, delivered),
+      JSON.stringify(images),
       job.delivered + delivered.length,
       new Date().toISOString(),
       requestId,
@@ -527,59 +475,50 @@ export class UserAccount extends DurableObject<Env> {
    */
   async settle(userId: string, requestId: string, outcome: SettleOutcome): Promise<Settlement> {
     const account = await this.load(userId)
-    const result = this.settleNow(requestId, outcome)
-    this.writeSoon()
+    const result = this.transact(() => {
+      if (outcome.accepted)
+        this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
+      this.recordImages(requestId, outcome.delivered ?? [])
+      return this.settleNow(requestId, outcome)
+    })
+    this.schedule()
     return result ?? { charged: 0, refunded: 0, balance: account?.balance ?? 0, settledNow: false }
   }
 
-  /**
-   * Settles the request's hold, with the images it brings (and whether the upstream accepted it)
-   * recorded in the same step. Without a hold (settled already, or given back at its deadline)
-   * the images are still recorded, and nothing is charged or refunded.
-   */
   private settleNow(requestId: string, outcome: SettleOutcome): Settlement | null {
-    const brought = outcome.delivered ?? []
+    const hold = this.sql
+      .exec<{ credits: number; price: number }>(
+        'SELECT credits, price FROM holds WHERE request_id = ?',
+        requestId,
+      )
+      .toArray()[0]
+    if (!hold) return null
+    const job = this.sql
+      .exec<{ delivered: number; accepted: number }>(
+        'SELECT delivered, accepted FROM jobs WHERE request_id = ?',
+        requestId,
+      )
+      .toArray()[0]
+    const billed = Boolean(outcome.billedIfAccepted && job?.accepted)
+    const charged = billed
+      ? hold.credits
+      : Math.min(hold.credits, (job?.delivered ?? 0) * hold.price)
+    const refunded = hold.credits - charged
+    const now = Date.now()
     return this.transact(() => {
-      const found = this.sql
-        .exec<{
-          credits: number
-          price: number
-          delivered: number | null
-          images: string | null
-          accepted: number | null
-        }>(
-          'SELECT holds.credits, holds.price, jobs.delivered, jobs.images, jobs.accepted FROM holds LEFT JOIN jobs USING (request_id) WHERE holds.request_id = ?',
-          requestId,
-        )
-        .toArray()[0]
-      if (!found) {
-        if (outcome.accepted)
-          this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
-        this.recordImages(requestId, brought)
-        return null
-      }
-      const delivered = (found.delivered ?? 0) + brought.length
-      const billed = Boolean(outcome.billedIfAccepted && (found.accepted || outcome.accepted))
-      const charged = billed ? found.credits : Math.min(found.credits, delivered * found.price)
-      const refunded = found.credits - charged
-      const now = Date.now()
       this.sql.exec('DELETE FROM holds WHERE request_id = ?', requestId)
-      this.markDirty()
       const balance =
         refunded > 0
           ? this.change(refunded, `refund: ${outcome.refundReason}`, now, requestId)
           : this.account()!.balance
-      if (delivered) this.addUsage(dayOf(now), 0, delivered)
+      if (job?.delivered) this.addUsage(dayOf(now), 0, job.delivered)
       this.sql.exec(
-        'UPDATE jobs SET state = ?, charged = ?, refunded = ?, error = ?, updated_at = ?, images = ?, delivered = ?, accepted = MAX(accepted, ?) WHERE request_id = ?',
+        'UPDATE jobs SET state = ?, charged = ?, refunded = ?, error = ?, updated_at = ? WHERE request_id = ?',
         outcome.state,
         charged,
         refunded,
         billed ? STOPPED_AFTER_ACCEPTANCE : (outcome.error ?? null),
-        new Date(now).toISOString(),
-        brought.some(Boolean) ? withImages(found.images ?? '[]', brought) : (found.images ?? '[]'),
-        delivered,
-        outcome.accepted ? 1 : 0,
+        new Date().toISOString(),
         requestId,
       )
       return { charged, refunded, balance, settledNow: true }
@@ -782,7 +721,7 @@ export class UserAccount extends DurableObject<Env> {
           monthly_allowance: patch.monthly_allowance,
           allowance_month: monthOf(now),
         })
-      this.markDirty()
+      this.sql.exec('UPDATE kv_sync SET dirty = 1')
     })
     await this.writeNow()
     return this.adminView(now)
@@ -797,7 +736,7 @@ export class UserAccount extends DurableObject<Env> {
     if (!(await this.load(userId))) return null
     this.transact(() => {
       this.patchAccount({ token_hash: tokenHash })
-      this.markDirty()
+      this.sql.exec('UPDATE kv_sync SET dirty = 1')
     })
     await this.writeNow()
     return this.adminView(now)
@@ -828,7 +767,7 @@ export class UserAccount extends DurableObject<Env> {
 
   /** Writes the KV copy now; if KV refuses (one write per key per second), the alarm retries. */
   private async writeNow() {
-    await this.writeThrough(true).catch((error) => console.error('KV write-through failed', error))
+    await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
     this.schedule()
   }
 
@@ -902,20 +841,6 @@ export class UserAccount extends DurableObject<Env> {
   }
 
   /**
-   * Writes the KV copy now, without holding up the caller, when one write per second allows it;
-   * otherwise the alarm writes it when it may. Should the object stop before the write lands, the
-   * record stays marked as lagging and the pending alarm (a hold's deadline at the latest) writes
-   * it.
-   */
-  private writeSoon() {
-    const due = this.writeDue()
-    if (due > Date.now()) return this.alarmBy(due)
-    void this.writeThrough()
-      .catch((error) => console.error('KV write-through failed', error))
-      .then(() => this.alarmBy(this.writeDue()))
-  }
-
-  /**
    * An alarm may come before anything is due (one set for an earlier deadline), so each of its
    * jobs checks its own time, the KV write its one-per-second gap included.
    */
@@ -926,29 +851,20 @@ export class UserAccount extends DurableObject<Env> {
     this.settleExpired(now)
     this.sql.exec('DELETE FROM idempotency WHERE expires <= ?', now)
     this.sql.exec('DELETE FROM jobs WHERE expires <= ? AND state != ?', now, 'running')
-    const sync = this.kvSync()
-    if (sync && sync.written_at + KV_WRITE_GAP_MS <= now)
+    const { written_at } = this.sql
+      .exec<{ written_at: number }>('SELECT written_at FROM kv_sync')
+      .one()
+    if (written_at + KV_WRITE_GAP_MS <= now)
       await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
     this.schedule()
   }
 
   /** Writes the user's record (and any ledger chunks it newly counts) to KV, when it has changed. */
-  /**
-   * Writes the KV copy, one write at a time, each with what has changed by the time it starts. A
-   * write within a second of the last waits for the alarm, unless `now` (a new user, an admin's
-   * change: the copy must lead).
-   */
-  private writeThrough(now = false): Promise<void> {
-    const write = this.writes.catch(() => {}).then(() => this.writeRecord(now))
-    this.writes = write
-    return write
-  }
-
-  private async writeRecord(now: boolean): Promise<void> {
-    const sync = this.kvSync()
-    if (!sync?.dirty || (!now && sync.written_at + KV_WRITE_GAP_MS > Date.now())) return
-    this.changedSinceRead = false
-    const writtenChunks = sync.chunks
+  private async writeThrough(): Promise<void> {
+    const sync = this.sql
+      .exec<{ dirty: number; written_at: number; chunks: number }>('SELECT * FROM kv_sync')
+      .one()
+    if (!sync.dirty) return
     const account = this.account()!
     const total = this.ledgerTotal()
     const chunks = archivedChunks(total)
@@ -981,9 +897,10 @@ export class UserAccount extends DurableObject<Env> {
       archived_chunks: chunks,
       holds,
     }
-    // The record stays marked as lagging until KV has it, and after, if it changed meanwhile.
+    // Clear the flag first: a change made while the write is in flight marks it again.
+    this.sql.exec('UPDATE kv_sync SET dirty = 0')
     try {
-      for (let chunk = writtenChunks; chunk < chunks; chunk++) {
+      for (let chunk = sync.chunks; chunk < chunks; chunk++) {
         const start = chunk * LEDGER_CHUNK_SIZE
         await this.env.STORE.put(
           ledgerChunkKey(account.id, chunk),
@@ -991,39 +908,23 @@ export class UserAccount extends DurableObject<Env> {
         )
       }
       await this.env.STORE.put(userKey(account.id), JSON.stringify(record))
-      this.setKvSync({ dirty: this.changedSinceRead ? 1 : 0, written_at: Date.now(), chunks })
+      this.sql.exec('UPDATE kv_sync SET written_at = ?, chunks = ?', Date.now(), chunks)
     } catch (error) {
-      this.setKvSync({ written_at: Date.now() + KV_RETRY_MS - KV_WRITE_GAP_MS })
+      this.sql.exec(
+        'UPDATE kv_sync SET dirty = 1, written_at = ?',
+        Date.now() + KV_RETRY_MS - KV_WRITE_GAP_MS,
+      )
       throw error
     }
   }
 
-  /**
-   * When the KV copy should next be written, if it lags: now, or as soon as one write per second
-   * allows.
-   */
-  private writeDue(): number {
-    const sync = this.kvSync()
-    if (!sync?.dirty) return Number.POSITIVE_INFINITY
-    return Math.max(Date.now(), sync.written_at + KV_WRITE_GAP_MS)
-  }
-
-  /**
-   * Makes sure the alarm comes by `at`, without reading anything: the requests' own path. The
-   * alarm then works out the rest of the schedule, as does the first call of an instance.
-   */
-  private alarmBy(at: number) {
-    if (this.alarmAt === undefined) return this.schedule()
-    if (at === Number.POSITIVE_INFINITY || (this.alarmAt !== null && this.alarmAt <= at)) return
-    this.alarmAt = at
-    void this.ctx.storage.setAlarm(at)
-  }
-
   /** The next time the alarm has work: a write to KV that is due, or the earliest hold deadline. */
   private schedule() {
+    const sync = this.sql
+      .exec<{ dirty: number; written_at: number }>('SELECT dirty, written_at FROM kv_sync')
+      .toArray()[0]
     const times: number[] = []
-    const due = this.writeDue()
-    if (due !== Number.POSITIVE_INFINITY) times.push(due)
+    if (sync?.dirty) times.push(Math.max(Date.now(), sync.written_at + KV_WRITE_GAP_MS))
     const hold = this.sql
       .exec<{ until: number | null }>('SELECT MIN(until) AS until FROM holds')
       .one().until
@@ -1034,13 +935,10 @@ export class UserAccount extends DurableObject<Env> {
       )
       .one().at
     if (expiry !== null) times.push(expiry)
-    if (times.length === 0) {
-      this.alarmAt ??= null
-      return
-    }
+    if (times.length === 0) return
     const next = Math.min(...times)
     // An alarm already set for sooner will come and set the next one itself.
-    if (this.alarmAt != null && this.alarmAt <= next) return
+    if (this.alarmAt !== null && this.alarmAt <= next) return
     this.alarmAt = next
     void this.ctx.storage.setAlarm(next)
   }
