@@ -296,6 +296,8 @@ const harness = {
   },
   /** An image layer and an ellipse drawn over part of it, both selected, ready for Edit area. */
   async addPhotoWithArea() {
+    const both = () => scene.nodes.filter((node) => node.name === 'Photo' || node.name === 'Area')
+    const before = both().length
     await this.addImage(false, { name: 'Photo', x: 0, y: 1000 })
     this.add({
       name: 'Area',
@@ -306,12 +308,11 @@ const harness = {
       height: 150,
       colour: [255, 60, 60],
     })
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    this.select(
-      scene.nodes
-        .filter((node) => node.name === 'Photo' || node.name === 'Area')
-        .map((node) => node.id),
-    )
+    // The scene shown here comes back from the main thread by message: select once it has both,
+    // however long a loaded machine takes (a fixed 50 ms once selected only part of them).
+    for (let waited = 0; both().length < before + 2 && waited < 10_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    this.select(both().map((node) => node.id))
   },
   select(ids: string[]) {
     send({ kind: 'select', ids })
