@@ -5,16 +5,20 @@ const UNFINISHED_KEY = 'promptframe.unfinished'
 const KEPT_MS = 24 * 60 * 60 * 1000
 const LIMIT = 40
 
-let changes: Promise<unknown> = Promise.resolve()
+let queue: Promise<unknown> = Promise.resolve()
 
-/** Changes the stored list one change at a time, so changes arriving together are all kept. */
+/** Runs `work` after every read and change queued before it, so changes arriving together are all kept. */
+function inOrder<T>(work: () => Promise<T>): Promise<T> {
+  const next = queue.then(work)
+  queue = next.catch(() => {})
+  return next
+}
+
 function change(update: (runs: UnfinishedRun[]) => UnfinishedRun[]): Promise<void> {
-  const next = changes.then(async () => {
+  return inOrder(async () => {
     const runs = await loadUnfinishedRuns()
     await figma.clientStorage.setAsync(UNFINISHED_KEY, update(runs).slice(-LIMIT))
   })
-  changes = next.catch(() => {})
-  return next
 }
 
 export async function loadUnfinishedRuns(): Promise<UnfinishedRun[]> {
@@ -47,19 +51,18 @@ export function finishRuns(
   images: FinishedImage[],
   keep: (images: FinishedImage[]) => Promise<void>,
 ): Promise<void> {
-  let kept: FinishedImage[] = []
-  const ended = change((runs) => {
-    kept = images.filter((image) => {
+  const kept = inOrder(async () => {
+    const runs = await loadUnfinishedRuns()
+    return images.filter((image) => {
       const run = runs.find((candidate) => candidate.requestId === image.provenance.requestId)
       return run !== undefined && !run.received.includes(image.index)
     })
-    return runs
   })
   // Into History first: a plugin closed in between finds the runs again, not lost images.
-  return ended.then(() => keep(kept)).then(() => forgetRuns(requestIds))
+  return kept.then(keep).then(() => forgetRuns(requestIds))
 }
 
 export function forgetRuns(requestIds: string[]): Promise<void> {
-  if (requestIds.length === 0) return changes.then(() => {})
+  if (requestIds.length === 0) return inOrder(async () => {})
   return change((runs) => runs.filter((run) => !requestIds.includes(run.requestId)))
 }

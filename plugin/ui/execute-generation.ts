@@ -4,7 +4,6 @@ import {
   decodeBase64,
   type GeneratedImage,
   type GenerationJob,
-  imageInfo,
   type StreamEvent,
 } from '../../shared'
 import type { GenerationPlan, PlannedRequest } from '../actions/action-plan'
@@ -26,8 +25,8 @@ import { ApiFailure, CANCELLED_MESSAGE, isAbort } from './api/api-failure'
 import { streamGeneration } from './api/stream-generation'
 import { downloadImage, fetchGeneration } from './api/worker-api'
 import { callMain } from './call-main'
+import { finishedImage } from './finished-image'
 import { type PreparedRequest, prepareRequest } from './prepare-request'
-import { thumbnailOf } from './thumbnail'
 
 export interface GenerationProgress {
   stage: string
@@ -235,23 +234,13 @@ async function lateWork(options: ExecuteOptions, runs: RequestRun[]): Promise<La
       if (job && job.state !== 'running') ended.push(job.request_id)
       for (const image of job?.images ?? []) {
         if (run.placed.has(image.index)) continue
-        try {
-          const raw = await downloadImage(options.settings, image.url)
-          const bytes = await run.prepared!.finish(raw, image.mime_type, image.width, image.height)
-          const size = imageInfo(bytes) ?? image
-          finished.push({
-            id: `${job!.request_id}:${image.index}`,
-            index: image.index,
-            bytes,
-            width: size.width,
-            height: size.height,
-            thumbnail: await thumbnailOf(bytes),
-            provenance: provenanceOf(options, run, job!, image),
-            note: FINISHED_AFTER_CANCEL,
-          })
-        } catch {
-          // One image that cannot be fetched must not keep the others out of History.
-        }
+        const ready = await finishedImage(job!.request_id, image, {
+          download: (url) => downloadImage(options.settings, url),
+          finish: run.prepared!.finish,
+          provenance: provenanceOf(options, run, job!, image),
+          note: FINISHED_AFTER_CANCEL,
+        })
+        if (ready) finished.push(ready)
       }
     }
     emit<AddToHistoryHandler>('ADD_TO_HISTORY', finished, ended)

@@ -1,11 +1,11 @@
 import { emit } from '@create-figma-plugin/utilities'
-import { type GenerationJob, imageInfo } from '../../shared'
+import type { GenerationJob } from '../../shared'
 import type { AddToHistoryHandler } from '../events'
 import type { FinishedImage, Settings, UnfinishedRun } from '../types'
 import { ApiFailure } from './api/api-failure'
 import { downloadImage, fetchGeneration } from './api/worker-api'
+import { finishedImage } from './finished-image'
 import { prepareForFigma } from './prepare-for-figma'
-import { thumbnailOf } from './thumbnail'
 
 export const FINISHED_AFTER_CLOSE = 'Finished after Promptframe was closed'
 export const FINISHED_AFTER_CLOSE_ALONE =
@@ -59,28 +59,18 @@ async function missingImages(
   const finished: FinishedImage[] = []
   for (const image of job.images) {
     if (run.received.includes(image.index)) continue
-    try {
-      const raw = await deps.download(settings, image.url)
-      const bytes = await prepareForFigma(raw, image.mime_type, image.width, image.height)
-      const size = imageInfo(bytes) ?? image
-      finished.push({
-        id: `${job.request_id}:${image.index}`,
-        index: image.index,
-        bytes,
-        width: size.width,
-        height: size.height,
-        thumbnail: await thumbnailOf(bytes),
-        provenance: {
-          ...run.provenance,
-          requestId: job.request_id,
-          provider: job.provider,
-          preview: image.preview,
-        },
-        note: run.combined ? FINISHED_AFTER_CLOSE_ALONE : FINISHED_AFTER_CLOSE,
-      })
-    } catch {
-      // One image that cannot be fetched must not keep the others out of History.
-    }
+    const ready = await finishedImage(job.request_id, image, {
+      download: (url) => deps.download(settings, url),
+      finish: prepareForFigma,
+      provenance: {
+        ...run.provenance,
+        requestId: job.request_id,
+        provider: job.provider,
+        preview: image.preview,
+      },
+      note: run.combined ? FINISHED_AFTER_CLOSE_ALONE : FINISHED_AFTER_CLOSE,
+    })
+    if (ready) finished.push(ready)
   }
   return finished
 }

@@ -23,6 +23,7 @@ import {
   checkMaskFits,
   checkReference,
   checkReferenceCount,
+  MEGABYTE,
   referenceName,
   tooManyReferences,
 } from './read-references'
@@ -30,14 +31,12 @@ import {
 /** The references, one mask, and room for every field an edit has, with some to spare. */
 const MAX_PARTS = MAX_REFERENCES + 1 + 32
 
-const MB = 1024 * 1024
-
 /** The form's own problems, in the client's terms; anything else (storage failing) goes on as is. */
 function formError(error: unknown, filesHint: string): unknown {
   if (error instanceof MaxFileSizeExceededError) {
     return new ApiError(
       'invalid_reference',
-      `A part of the form is larger than ${MAX_REFERENCE_BYTES / MB} MB: each reference must be under ${MAX_REFERENCE_BYTES / MB} MB, and the mask under ${MAX_MASK_BYTES / MB} MB.`,
+      `A part of the form is larger than ${MAX_REFERENCE_BYTES / MEGABYTE} MB: each reference must be under ${MAX_REFERENCE_BYTES / MEGABYTE} MB, and the mask under ${MAX_MASK_BYTES / MEGABYTE} MB.`,
     )
   }
   if (error instanceof MaxPartsExceededError) {
@@ -49,7 +48,7 @@ function formError(error: unknown, filesHint: string): unknown {
   if (error instanceof MaxTotalSizeExceededError) {
     return new ApiError(
       'payload_too_large',
-      `The request is larger than ${MAX_EDIT_BODY_BYTES / MB} MB. Send fewer or smaller reference images.`,
+      `The request is larger than ${MAX_EDIT_BODY_BYTES / MEGABYTE} MB. Send fewer or smaller reference images.`,
     )
   }
   if (error instanceof MultipartParseError) {

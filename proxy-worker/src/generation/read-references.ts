@@ -14,7 +14,7 @@ import { ApiError } from '../http/api-error'
 import { type CheckedImage, heldReference } from '../images/reference-spool'
 import type { ImageInputs } from '../providers/image-provider'
 
-const MEGABYTE = 1024 * 1024
+export const MEGABYTE = 1024 * 1024
 
 /** How a client's file is named back to it: printable, and short. */
 function shownName(name: string): string {
