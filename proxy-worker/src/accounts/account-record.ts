@@ -3,7 +3,8 @@ import type { LedgerEntry } from '../../../shared'
 /**
  * A user's record in Workers KV, as each user's account object writes it through: what
  * authentication reads (one read per request) and what exports and backups see. The account
- * object's own storage is the truth; this copy trails it by at most about a second.
+ * object's own storage is the truth. This copy trails it by at most about 10 s for credits; a
+ * change of token or access is written at once.
  */
 export interface AccountRecord {
   id: string
@@ -18,7 +19,10 @@ export interface AccountRecord {
   /** The newest ledger entries; older ones are archived in chunks of 25 (ledger:<id>:0 … n-1). */
   ledger: LedgerEntry[]
   archived_chunks?: number
-  /** Credits held by requests still running, by request id. */
+  /**
+   * Credits held by requests still running, by request id: written before the account objects
+   * existed, and read when such a user is first loaded.
+   */
   holds?: Record<string, { credits: number; until: number }>
 }
 

@@ -14,8 +14,15 @@ import { type AccountRecord, ledgerChunkKey, readAccountRecord, userKey } from '
 import { dayOf, monthOf } from './calendar'
 import { digestsMatch } from './token-hash'
 
-/** KV takes one write per key per second; the object writes the user's record no more often. */
+/** KV takes one write per key per second: the object never writes the user's record more often. */
 const KV_WRITE_GAP_MS = 1000
+/**
+ * The record is written at once after a quiet spell, then at most once in this long, with every
+ * change made meanwhile: a busy designer costs one KV write per 10 s, not two per generation.
+ * Nothing a designer or admin sees reads credits from KV, and KV itself takes up to a minute to
+ * show a write everywhere.
+ */
+const KV_BATCH_MS = 10 * 1000
 const LAST_ACTIVE_RESOLUTION_MS = 60 * 1000
 /** A failed write to KV is tried again this much later, with every change made meanwhile. */
 const KV_RETRY_MS = 2000
@@ -102,6 +109,8 @@ type AccountRow = {
   last_active: string | null
 }
 
+type SyncRow = { dirty: number; written_at: number; chunks: number }
+
 type LedgerRow = {
   position: number
   id: string
@@ -121,6 +130,14 @@ const toEntry = (row: LedgerRow): LedgerEntry => ({
   balance_after: row.balance_after,
 })
 
+/** A job's stored images (JSON) with those just delivered, in index order; null: not stored. */
+function withImages(stored: string, delivered: (GeneratedImage | null)[]): string {
+  if (!delivered.some(Boolean)) return stored
+  const images = JSON.parse(stored) as GeneratedImage[]
+  for (const image of delivered) if (image) images.push(image)
+  return JSON.stringify(images.sort((a, b) => a.index - b.index))
+}
+
 /** How many entries the KV record keeps as archived chunks, so its tail holds 26 to 50. */
 export function archivedChunks(total: number): number {
   return total > LEDGER_TAIL_LIMIT ? Math.floor((total - 26) / LEDGER_CHUNK_SIZE) : 0
@@ -136,9 +153,16 @@ export function archivedChunks(total: number): number {
 export class UserAccount extends DurableObject<Env> {
   private readonly sql: SqlStorage
 
-  /** When the alarm is set for, as this instance set it; null once it has fired, or not known. */
-  private alarmAt: number | null = null
+  /**
+   * When the alarm is set for, as this instance set it: null when none is needed, undefined when
+   * not known (since the object started, or while the alarm runs).
+   */
+  private alarmAt: number | null | undefined
+  // Copies of what every request reads, kept while nothing changes them; a transaction that rolls
+  // back forgets them all.
   private row: AccountRow | undefined
+  private sync: SyncRow | undefined
+  private entries: number | undefined
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -197,22 +221,40 @@ export class UserAccount extends DurableObject<Env> {
 
   /** Changes columns of the account row, in storage and in the copy alike. */
   private patchAccount(patch: Partial<AccountRow>) {
-    const columns = Object.keys(patch) as (keyof AccountRow)[]
-    this.sql.exec(
-      `UPDATE account SET ${columns.map((column) => `${column} = ?`).join(', ')}`,
-      ...columns.map((column) => patch[column] as SqlStorageValue),
-    )
+    this.updateRow('account', patch)
     if (this.row) Object.assign(this.row, patch)
   }
 
-  /** A transaction that rolls back leaves the copy of the account row behind it: forget it. */
+  /** Sets columns of a table that holds one row. */
+  private updateRow(table: 'account' | 'kv_sync', patch: Record<string, unknown>) {
+    const columns = Object.keys(patch)
+    this.sql.exec(
+      `UPDATE ${table} SET ${columns.map((column) => `${column} = ?`).join(', ')}`,
+      ...columns.map((column) => patch[column] as SqlStorageValue),
+    )
+  }
+
+  /** A transaction that rolls back leaves the copies behind it: forget them. */
   private transact<T>(work: () => T): T {
     try {
       return this.ctx.storage.transactionSync(work)
     } catch (error) {
       this.row = undefined
+      this.sync = undefined
+      this.entries = undefined
       throw error
     }
+  }
+
+  /** What has been written to KV, and whether anything has changed since. */
+  private syncState(): SyncRow {
+    this.sync ??= this.sql.exec<SyncRow>('SELECT dirty, written_at, chunks FROM kv_sync').one()
+    return this.sync
+  }
+
+  private patchSync(patch: Partial<SyncRow>) {
+    this.updateRow('kv_sync', patch)
+    if (this.sync) Object.assign(this.sync, patch)
   }
 
   /**
@@ -241,6 +283,7 @@ export class UserAccount extends DurableObject<Env> {
         this.sql.exec('INSERT INTO holds VALUES (?, ?, 0, ?)', requestId, hold.credits, hold.until)
       this.sql.exec('INSERT INTO kv_sync VALUES (1, 0, 0, ?)', record.archived_chunks ?? 0)
     })
+    this.entries = undefined
     this.schedule()
     return this.account()
   }
@@ -260,9 +303,10 @@ export class UserAccount extends DurableObject<Env> {
 
   private ledgerTotal(): number {
     // Positions run from 0 without gaps, so the highest is found by the key, without a count.
-    return this.sql
+    this.entries ??= this.sql
       .exec<{ n: number }>('SELECT COALESCE(MAX(position) + 1, 0) AS n FROM ledger')
       .one().n
+    return this.entries
   }
 
   /**
@@ -272,7 +316,8 @@ export class UserAccount extends DurableObject<Env> {
   private change(delta: number, reason: string, at: number, requestId?: string): number {
     const balance = this.account()!.balance + delta
     this.patchAccount({ balance })
-    this.insertEntry(this.ledgerTotal(), {
+    const position = this.ledgerTotal()
+    this.insertEntry(position, {
       id: crypto.randomUUID(),
       at: new Date(at).toISOString(),
       delta,
@@ -280,9 +325,15 @@ export class UserAccount extends DurableObject<Env> {
       ...(requestId ? { request_id: requestId } : {}),
       balance_after: balance,
     })
+    this.entries = position + 1
     if (requestId) this.addUsage(dayOf(at), -delta, 0)
-    this.sql.exec('UPDATE kv_sync SET dirty = 1')
+    this.markChanged()
     return balance
+  }
+
+  /** The KV copy is behind: the alarm is to write it. */
+  private markChanged() {
+    if (!this.syncState().dirty) this.patchSync({ dirty: 1 })
   }
 
   private addUsage(day: string, credits: number, images: number) {
@@ -349,6 +400,7 @@ export class UserAccount extends DurableObject<Env> {
         input.tokenHash,
       )
       this.sql.exec('INSERT INTO kv_sync VALUES (1, 1, 0, 0)')
+      this.sync = undefined
       if (input.credits > 0) this.change(input.credits, 'opening grant', now)
     })
     await this.writeThrough()
@@ -413,7 +465,7 @@ export class UserAccount extends DurableObject<Env> {
       )
       return this.change(-request.credits, request.reason, now, request.requestId)
     })
-    this.schedule()
+    this.alarmBy(Math.min(request.until, this.kvDue(now)!))
     return { ok: true, balance }
   }
 
@@ -435,12 +487,9 @@ export class UserAccount extends DurableObject<Env> {
       )
       .toArray()[0]
     if (!job) return
-    const images = JSON.parse(job.images) as GeneratedImage[]
-    for (const image of delivered) if (image) images.push(image)
-    images.sort((a, b) => a.index - b.index)
     this.sql.exec(
       'UPDATE jobs SET images = ?, delivered = ?, updated_at = ? WHERE request_id = ?',
-      JSON.stringify(images),
+      withImages(job.images, delivered),
       job.delivered + delivered.length,
       new Date().toISOString(),
       requestId,
@@ -475,50 +524,67 @@ export class UserAccount extends DurableObject<Env> {
    */
   async settle(userId: string, requestId: string, outcome: SettleOutcome): Promise<Settlement> {
     const account = await this.load(userId)
-    const result = this.transact(() => {
-      if (outcome.accepted)
-        this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
-      this.recordImages(requestId, outcome.delivered ?? [])
-      return this.settleNow(requestId, outcome)
-    })
-    this.schedule()
+    const result = this.settleNow(requestId, outcome)
+    const now = Date.now()
+    if (result?.refunded) this.alarmBy(this.kvDue(now)!)
+    else this.alarmBy(now + JOB_TTL_MS)
     return result ?? { charged: 0, refunded: 0, balance: account?.balance ?? 0, settledNow: false }
   }
 
+  /**
+   * Records what the request had not recorded yet (its acceptance, its images), then, if its hold
+   * is still there, charges the images delivered and refunds the rest, in one transaction.
+   */
   private settleNow(requestId: string, outcome: SettleOutcome): Settlement | null {
-    const hold = this.sql
-      .exec<{ credits: number; price: number }>(
-        'SELECT credits, price FROM holds WHERE request_id = ?',
-        requestId,
-      )
-      .toArray()[0]
-    if (!hold) return null
-    const job = this.sql
-      .exec<{ delivered: number; accepted: number }>(
-        'SELECT delivered, accepted FROM jobs WHERE request_id = ?',
-        requestId,
-      )
-      .toArray()[0]
-    const billed = Boolean(outcome.billedIfAccepted && job?.accepted)
-    const charged = billed
-      ? hold.credits
-      : Math.min(hold.credits, (job?.delivered ?? 0) * hold.price)
-    const refunded = hold.credits - charged
-    const now = Date.now()
     return this.transact(() => {
+      const hold = this.sql
+        .exec<{ credits: number; price: number }>(
+          'SELECT credits, price FROM holds WHERE request_id = ?',
+          requestId,
+        )
+        .toArray()[0]
+      const job = this.sql
+        .exec<{ images: string; delivered: number; accepted: number }>(
+          'SELECT images, delivered, accepted FROM jobs WHERE request_id = ?',
+          requestId,
+        )
+        .toArray()[0]
+      const arrived = outcome.delivered ?? []
+      const delivered = (job?.delivered ?? 0) + arrived.length
+      const accepted = Boolean(outcome.accepted || job?.accepted)
+      const updatedAt = new Date().toISOString()
+      if (!hold) {
+        if (job && (arrived.length > 0 || outcome.accepted))
+          this.sql.exec(
+            'UPDATE jobs SET images = ?, delivered = ?, accepted = ?, updated_at = ? WHERE request_id = ?',
+            withImages(job.images, arrived),
+            delivered,
+            accepted ? 1 : 0,
+            updatedAt,
+            requestId,
+          )
+        return null
+      }
+      const billed = Boolean(outcome.billedIfAccepted && accepted)
+      const charged = billed ? hold.credits : Math.min(hold.credits, delivered * hold.price)
+      const refunded = hold.credits - charged
+      const now = Date.now()
       this.sql.exec('DELETE FROM holds WHERE request_id = ?', requestId)
       const balance =
         refunded > 0
           ? this.change(refunded, `refund: ${outcome.refundReason}`, now, requestId)
           : this.account()!.balance
-      if (job?.delivered) this.addUsage(dayOf(now), 0, job.delivered)
+      if (delivered > 0) this.addUsage(dayOf(now), 0, delivered)
       this.sql.exec(
-        'UPDATE jobs SET state = ?, charged = ?, refunded = ?, error = ?, updated_at = ? WHERE request_id = ?',
+        'UPDATE jobs SET images = ?, delivered = ?, accepted = ?, state = ?, charged = ?, refunded = ?, error = ?, updated_at = ? WHERE request_id = ?',
+        withImages(job?.images ?? '[]', arrived),
+        delivered,
+        accepted ? 1 : 0,
         outcome.state,
         charged,
         refunded,
         billed ? STOPPED_AFTER_ACCEPTANCE : (outcome.error ?? null),
-        new Date().toISOString(),
+        updatedAt,
         requestId,
       )
       return { charged, refunded, balance, settledNow: true }
@@ -721,7 +787,7 @@ export class UserAccount extends DurableObject<Env> {
           monthly_allowance: patch.monthly_allowance,
           allowance_month: monthOf(now),
         })
-      this.sql.exec('UPDATE kv_sync SET dirty = 1')
+      this.markChanged()
     })
     await this.writeNow()
     return this.adminView(now)
@@ -736,7 +802,7 @@ export class UserAccount extends DurableObject<Env> {
     if (!(await this.load(userId))) return null
     this.transact(() => {
       this.patchAccount({ token_hash: tokenHash })
-      this.sql.exec('UPDATE kv_sync SET dirty = 1')
+      this.markChanged()
     })
     await this.writeNow()
     return this.adminView(now)
@@ -838,32 +904,30 @@ export class UserAccount extends DurableObject<Env> {
         refundReason: 'the request stopped before it finished',
         billedIfAccepted: true,
       })
+    const due = this.kvDue(now)
+    if (expired.length > 0 && due !== null) this.alarmBy(due)
   }
 
   /**
    * An alarm may come before anything is due (one set for an earlier deadline), so each of its
-   * jobs checks its own time, the KV write its one-per-second gap included.
+   * jobs checks its own time, the KV write KV's one-per-second gap.
    */
   override async alarm(): Promise<void> {
-    this.alarmAt = null
+    this.alarmAt = undefined
     if (!this.account()) return
     const now = Date.now()
     this.settleExpired(now)
     this.sql.exec('DELETE FROM idempotency WHERE expires <= ?', now)
     this.sql.exec('DELETE FROM jobs WHERE expires <= ? AND state != ?', now, 'running')
-    const { written_at } = this.sql
-      .exec<{ written_at: number }>('SELECT written_at FROM kv_sync')
-      .one()
-    if (written_at + KV_WRITE_GAP_MS <= now)
+    const sync = this.syncState()
+    if (sync.dirty && sync.written_at + KV_WRITE_GAP_MS <= now)
       await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
     this.schedule()
   }
 
   /** Writes the user's record (and any ledger chunks it newly counts) to KV, when it has changed. */
   private async writeThrough(): Promise<void> {
-    const sync = this.sql
-      .exec<{ dirty: number; written_at: number; chunks: number }>('SELECT * FROM kv_sync')
-      .one()
+    const sync = this.syncState()
     if (!sync.dirty) return
     const account = this.account()!
     const total = this.ledgerTotal()
@@ -877,14 +941,6 @@ export class UserAccount extends DurableObject<Env> {
         )
         .toArray()
         .map(toEntry)
-    const holds = Object.fromEntries(
-      this.sql
-        .exec<{ request_id: string; credits: number; until: number }>(
-          'SELECT request_id, credits, until FROM holds',
-        )
-        .toArray()
-        .map((hold) => [hold.request_id, { credits: hold.credits, until: hold.until }]),
-    )
     const record: AccountRecord = {
       id: account.id,
       name: account.name,
@@ -895,12 +951,13 @@ export class UserAccount extends DurableObject<Env> {
       monthly_allowance: account.monthly_allowance,
       ledger: entries(chunks * LEDGER_CHUNK_SIZE, total),
       archived_chunks: chunks,
-      holds,
     }
-    // Clear the flag first: a change made while the write is in flight marks it again.
-    this.sql.exec('UPDATE kv_sync SET dirty = 0')
+    const fromChunk = sync.chunks
+    // Marked written first: a change made while the write is in flight marks it again, and the
+    // next write counts its gap from this one's start.
+    this.patchSync({ dirty: 0, written_at: Date.now() })
     try {
-      for (let chunk = sync.chunks; chunk < chunks; chunk++) {
+      for (let chunk = fromChunk; chunk < chunks; chunk++) {
         const start = chunk * LEDGER_CHUNK_SIZE
         await this.env.STORE.put(
           ledgerChunkKey(account.id, chunk),
@@ -908,37 +965,48 @@ export class UserAccount extends DurableObject<Env> {
         )
       }
       await this.env.STORE.put(userKey(account.id), JSON.stringify(record))
-      this.sql.exec('UPDATE kv_sync SET written_at = ?, chunks = ?', Date.now(), chunks)
+      if (chunks > fromChunk) this.patchSync({ chunks })
     } catch (error) {
-      this.sql.exec(
-        'UPDATE kv_sync SET dirty = 1, written_at = ?',
-        Date.now() + KV_RETRY_MS - KV_WRITE_GAP_MS,
-      )
+      this.patchSync({ dirty: 1, written_at: Date.now() + KV_RETRY_MS - KV_BATCH_MS })
       throw error
     }
   }
 
-  /** The next time the alarm has work: a write to KV that is due, or the earliest hold deadline. */
+  /** When the KV copy is next to be written, or null when it is up to date. */
+  private kvDue(now: number): number | null {
+    const sync = this.syncState()
+    return sync.dirty ? Math.max(now, sync.written_at + KV_BATCH_MS) : null
+  }
+
+  /**
+   * Makes sure the alarm comes by `time`, for work just added: an alarm already set sooner finds
+   * the next work itself when it runs.
+   */
+  private alarmBy(time: number) {
+    if (this.alarmAt === undefined) return this.schedule()
+    if (this.alarmAt !== null && this.alarmAt <= time) return
+    this.alarmAt = time
+    void this.ctx.storage.setAlarm(time)
+  }
+
+  /** The next time the alarm has work: a write to KV, a hold's deadline, or records to expire. */
   private schedule() {
-    const sync = this.sql
-      .exec<{ dirty: number; written_at: number }>('SELECT dirty, written_at FROM kv_sync')
-      .toArray()[0]
-    const times: number[] = []
-    if (sync?.dirty) times.push(Math.max(Date.now(), sync.written_at + KV_WRITE_GAP_MS))
+    const now = Date.now()
     const hold = this.sql
       .exec<{ until: number | null }>('SELECT MIN(until) AS until FROM holds')
       .one().until
-    if (hold !== null) times.push(hold)
     const expiry = this.sql
       .exec<{ at: number | null }>(
         "SELECT MIN(expires) AS at FROM (SELECT expires FROM idempotency UNION ALL SELECT expires FROM jobs WHERE state != 'running')",
       )
       .one().at
-    if (expiry !== null) times.push(expiry)
-    if (times.length === 0) return
+    const times = [this.kvDue(now), hold, expiry].filter((time) => time !== null)
+    if (times.length === 0) {
+      this.alarmAt ??= null
+      return
+    }
     const next = Math.min(...times)
-    // An alarm already set for sooner will come and set the next one itself.
-    if (this.alarmAt !== null && this.alarmAt <= next) return
+    if (this.alarmAt != null && this.alarmAt <= next) return
     this.alarmAt = next
     void this.ctx.storage.setAlarm(next)
   }
