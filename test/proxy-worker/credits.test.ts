@@ -250,7 +250,49 @@ describe('a request that never settles (its isolate stopped)', () => {
   })
 })
 
+/**
+ * A user from before the objects, with 100 credits: their object has never written the record, so
+ * the next change of credits comes after a quiet spell.
+ */
+async function quietUser(id: string) {
+  const token = `pf_${id}.${'q'.repeat(40)}`
+  await store.put(
+    `user:${id}`,
+    JSON.stringify({
+      id,
+      name: 'Quiet',
+      created_at: '2026-01-01T00:00:00.000Z',
+      token_hash: await sha256Hex(token),
+      balance: 100,
+      ledger: [],
+    } satisfies AccountRecord),
+  )
+  return { id, token }
+}
+
 describe('the copy in Workers KV', () => {
+  it('follows a generation when it settles, without the alarm running for it', async () => {
+    const { id, token } = await quietUser('u_quietgenerate1')
+    useFakeUpstream(fakeOpenAi({ kind: 'images', count: 2, delayMs: 800 }))
+    const kvBalance = async () => (await store.get<AccountRecord>(`user:${id}`, 'json'))?.balance
+    const answer = generate(token, { prompt: 'one', quality: 'low', n: 2 }, OPENAI)
+    // While the model works, the hold waits for its settlement rather than costing a write.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await kvBalance()).toBe(100)
+    expect((await answer).status).toBe(200)
+    await vi.waitFor(
+      async () => expect((await store.get<AccountRecord>(`user:${id}`, 'json'))?.balance).toBe(96),
+      { timeout: 2000 },
+    )
+    const record = (await store.get<AccountRecord>(`user:${id}`, 'json'))!
+    expect(record.ledger.map((entry) => entry.reason)).toEqual(['generate gpt-image-2 low x2'])
+    // What is left for the alarm is the job's expiry, a day away.
+    const alarm = await runInDurableObject(accountOf(workerEnv, id), (_, state) =>
+      state.storage.getAlarm(),
+    )
+    expect(alarm).toBeGreaterThan(Date.now() + 60 * 60 * 1000)
+  })
+
   it('equals the account object’s state once its writes have settled, ledger chunks included', async () => {
     const user = await createTestUser(0)
     const account = accountOf(workerEnv, user.user_id)
@@ -272,20 +314,7 @@ describe('the copy in Workers KV', () => {
   })
 
   it('is written at once after a quiet spell, then at most once in 10 s with every change made meanwhile', async () => {
-    // A user from before the objects: theirs has never written the record, so it is quiet.
-    const id = 'u_quietspell1234'
-    const token = `pf_${id}.${'q'.repeat(40)}`
-    await store.put(
-      `user:${id}`,
-      JSON.stringify({
-        id,
-        name: 'Quiet',
-        created_at: '2026-01-01T00:00:00.000Z',
-        token_hash: await sha256Hex(token),
-        balance: 100,
-        ledger: [],
-      } satisfies AccountRecord),
-    )
+    const { id, token } = await quietUser('u_quietspell1234')
     expect(await balanceOf(token)).toBe(100)
     const account = accountOf(workerEnv, id)
     const alarm = () => runInDurableObject(account, (_, state) => state.storage.getAlarm())

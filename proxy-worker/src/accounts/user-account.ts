@@ -163,6 +163,9 @@ export class UserAccount extends DurableObject<Env> {
   private row: AccountRow | undefined
   private sync: SyncRow | undefined
   private entries: number | undefined
+  /** The write to KV in flight: one at a time. */
+  private writing: Promise<void> | null = null
+  private changedSinceWriteBegan = false
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -333,6 +336,7 @@ export class UserAccount extends DurableObject<Env> {
 
   /** The KV copy is behind: the alarm is to write it. */
   private markChanged() {
+    this.changedSinceWriteBegan = true
     if (!this.syncState().dirty) this.patchSync({ dirty: 1 })
   }
 
@@ -465,7 +469,8 @@ export class UserAccount extends DurableObject<Env> {
       )
       return this.change(-request.credits, request.reason, now, request.requestId)
     })
-    this.alarmBy(Math.min(request.until, this.kvDue(now)!))
+    // The hold's change is written with the settlement that usually follows within seconds.
+    this.alarmBy(Math.min(request.until, Math.max(this.kvDue(now)!, now + KV_BATCH_MS)))
     return { ok: true, balance }
   }
 
@@ -526,8 +531,9 @@ export class UserAccount extends DurableObject<Env> {
     const account = await this.load(userId)
     const result = this.settleNow(requestId, outcome)
     const now = Date.now()
-    if (result?.refunded) this.alarmBy(this.kvDue(now)!)
-    else this.alarmBy(now + JOB_TTL_MS)
+    const due = this.kvDue(now)
+    if (due !== null && due <= now) this.writeInBackground()
+    else this.alarmBy(due ?? now + JOB_TTL_MS)
     return result ?? { charged: 0, refunded: 0, balance: account?.balance ?? 0, settledNow: false }
   }
 
@@ -837,6 +843,19 @@ export class UserAccount extends DurableObject<Env> {
     this.schedule()
   }
 
+  /**
+   * Writes the KV copy without holding up the call that made it due, then sets the alarm for the
+   * next work, later than the one set while the change waited: the alarm need not run for this.
+   */
+  private writeInBackground() {
+    void this.writeThrough()
+      .catch((error) => console.error('KV write-through failed', error))
+      .then(() => {
+        this.alarmAt = undefined
+        this.schedule()
+      })
+  }
+
   // —— Idempotency-Key records: a repeat anywhere sees the first request's state at once ——
 
   async claimKey(
@@ -925,10 +944,22 @@ export class UserAccount extends DurableObject<Env> {
     this.schedule()
   }
 
-  /** Writes the user's record (and any ledger chunks it newly counts) to KV, when it has changed. */
+  /**
+   * Writes the user's record (and any ledger chunks it newly counts) to KV, when it has changed;
+   * after a write already in flight, never beside it.
+   */
   private async writeThrough(): Promise<void> {
-    const sync = this.syncState()
-    if (!sync.dirty) return
+    while (this.writing) await this.writing.catch(() => {})
+    if (!this.syncState().dirty) return
+    this.writing = this.putRecord()
+    try {
+      await this.writing
+    } finally {
+      this.writing = null
+    }
+  }
+
+  private async putRecord(): Promise<void> {
     const account = this.account()!
     const total = this.ledgerTotal()
     const chunks = archivedChunks(total)
@@ -952,10 +983,11 @@ export class UserAccount extends DurableObject<Env> {
       ledger: entries(chunks * LEDGER_CHUNK_SIZE, total),
       archived_chunks: chunks,
     }
-    const fromChunk = sync.chunks
-    // Marked written first: a change made while the write is in flight marks it again, and the
-    // next write counts its gap from this one's start.
-    this.patchSync({ dirty: 0, written_at: Date.now() })
+    const fromChunk = this.syncState().chunks
+    // The next write's gap counts from this one's start. The record stays marked as changed until
+    // KV has it, so a write cut short (the object stopped) is made again by the alarm.
+    this.changedSinceWriteBegan = false
+    this.patchSync({ written_at: Date.now() })
     try {
       for (let chunk = fromChunk; chunk < chunks; chunk++) {
         const start = chunk * LEDGER_CHUNK_SIZE
@@ -965,9 +997,9 @@ export class UserAccount extends DurableObject<Env> {
         )
       }
       await this.env.STORE.put(userKey(account.id), JSON.stringify(record))
-      if (chunks > fromChunk) this.patchSync({ chunks })
+      this.patchSync({ chunks, ...(this.changedSinceWriteBegan ? {} : { dirty: 0 }) })
     } catch (error) {
-      this.patchSync({ dirty: 1, written_at: Date.now() + KV_RETRY_MS - KV_BATCH_MS })
+      this.patchSync({ written_at: Date.now() + KV_RETRY_MS - KV_BATCH_MS })
       throw error
     }
   }
