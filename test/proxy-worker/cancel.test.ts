@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { env, runInDurableObject } from 'cloudflare:test'
+import { describe, expect, it, vi } from 'vitest'
+import { accountOf } from '../../proxy-worker/src/accounts/account-store'
+import type { Env } from '../../proxy-worker/src/env'
 import { readSse } from '../../shared'
 import { fakeKie } from './fakes/fake-kie'
 import {
@@ -19,6 +22,7 @@ import {
 
 // The preview stands in for a billing upstream: queued for 40% of the delay, then accepted.
 const SLOW = { PREVIEW_DELAY_MS: '2000' }
+const workerEnv = env as unknown as Env
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function generation(token: string, requestId: string) {
@@ -161,6 +165,39 @@ describe('cancelling a generation answered as JSON', () => {
     expect(job.credits?.charged).toBe(12)
     await expectCharged(user.user_id, user.token, 100, 12)
   })
+})
+
+describe('a job answered as JSON that runs on after its acceptance', () => {
+  it('tells the account object within seconds, so a stopped isolate would be charged as the upstream bills', async () => {
+    const user = await createTestUser(100)
+    const account = accountOf(workerEnv, user.user_id)
+    const jobState = () =>
+      runInDurableObject(account, (_, state) =>
+        state.storage.sql
+          .exec<{ state: string; accepted: number }>('SELECT state, accepted FROM jobs')
+          .toArray(),
+      )
+    // Accepted at 40% of 6 s; the answer comes at 6 s.
+    const pending = startWorker(
+      '/v1/images/generate',
+      jsonRequest(user.token, { prompt: 'long json job', n: 2 }),
+      { PREVIEW_DELAY_MS: '6000' },
+    )
+    let seen: { state: string; accepted: number }[] = []
+    await vi.waitFor(
+      async () => {
+        seen = await jobState()
+        expect(seen[0]?.accepted === 1 || seen[0]?.state === 'done').toBe(true)
+      },
+      { timeout: 8000, interval: 100 },
+    )
+    expect(seen).toEqual([{ state: 'running', accepted: 1 }])
+    const { response, settled } = await pending
+    expect(response.status).toBe(200)
+    await settled
+    expect(await jobState()).toEqual([{ state: 'done', accepted: 1 }])
+    await expectCharged(user.user_id, user.token, 100, 12)
+  }, 15_000)
 })
 
 describe('a KIE task whose client left', () => {

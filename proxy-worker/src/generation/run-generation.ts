@@ -67,6 +67,12 @@ const DEFAULT_TIMEOUT_MS = 6 * 60 * 1000
 const DEFAULT_MAX_CONCURRENT = 8
 /** How long after its upstream timeout a request may still take to store images and settle. */
 const SETTLING_GRACE_MS = 2 * 60 * 1000
+/**
+ * A job answered as JSON that is still running this long after the upstream accepted it (a KIE
+ * task being polled) tells the account object so: if its isolate stops, the job is charged as the
+ * upstream bills. A shorter one tells it with its settlement, one call fewer.
+ */
+const RECORD_ACCEPTANCE_AFTER_MS = 2000
 const DEFAULT_IMAGE_TTL_SECONDS = 24 * 60 * 60
 const DEFAULT_REFERENCE_TTL_SECONDS = 60 * 60
 
@@ -157,8 +163,10 @@ export async function runGeneration(
   let upstreamAccepted = false
   // An answer that streams tells the client as things happen, so the account records each step
   // first. One that answers at the end has told no one before it settles: its acceptance and
-  // images go with the settlement, one call instead of one per image, unless its client leaves.
+  // images go with the settlement, one call instead of one per image, unless its client leaves or
+  // it runs on for a while after its acceptance.
   const recordAsItHappens = emit !== undefined
+  let acceptanceTimer: ReturnType<typeof setTimeout> | undefined
   const unrecorded: (GeneratedImage | null)[] = []
   const beforeAcceptance = new AbortController()
   const onClientGone = () => {
@@ -221,7 +229,9 @@ export async function runGeneration(
       signal,
       onAccepted: () => {
         upstreamAccepted = true
-        if (recordAsItHappens) void account.accepted(user.id, requestId).catch(() => {})
+        const recordAcceptance = () => void account.accepted(user.id, requestId).catch(() => {})
+        if (recordAsItHappens) recordAcceptance()
+        else acceptanceTimer = setTimeout(recordAcceptance, RECORD_ACCEPTANCE_AFTER_MS)
       },
       onPartial: emit
         ? (preview) =>
@@ -283,6 +293,7 @@ export async function runGeneration(
     failure = abortOrNetworkError(error, signal)
   } finally {
     context.signal.removeEventListener('abort', onClientGone)
+    if (acceptanceTimer !== undefined) clearTimeout(acceptanceTimer)
   }
   if (!failure && delivered.size < request.n) {
     failure = new ApiError(
