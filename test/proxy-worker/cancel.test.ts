@@ -168,35 +168,48 @@ describe('cancelling a generation answered as JSON', () => {
 })
 
 describe('a job answered as JSON that runs on after its acceptance', () => {
-  it('tells the account object within seconds, so a stopped isolate would be charged as the upstream bills', async () => {
+  it('tells the account object within seconds, with the images stored so far, then each as it comes', async () => {
     const user = await createTestUser(100)
     const account = accountOf(workerEnv, user.user_id)
-    const jobState = () =>
-      runInDurableObject(account, (_, state) =>
-        state.storage.sql
-          .exec<{ state: string; accepted: number }>('SELECT state, accepted FROM jobs')
-          .toArray(),
-      )
-    // Accepted at 40% of 6 s; the answer comes at 6 s.
+    const jobRow = async () =>
+      (
+        await runInDurableObject(account, (_, state) =>
+          state.storage.sql
+            .exec<{ state: string; accepted: number; delivered: number; images: string }>(
+              'SELECT state, accepted, delivered, images FROM jobs',
+            )
+            .toArray(),
+        )
+      ).map((row) => ({ ...row, images: (JSON.parse(row.images) as unknown[]).length }))
+    // Two KIE tasks polled every 100 ms: the first ends at once, the second after about 4 s.
+    useFakeUpstream(
+      fakeKie('success', 'https://kie.fake', undefined, (task) => (task === 1 ? 2 : 40)),
+    )
     const pending = startWorker(
       '/v1/images/generate',
-      jsonRequest(user.token, { prompt: 'long json job', n: 2 }),
-      { PREVIEW_DELAY_MS: '6000' },
+      jsonRequest(user.token, { prompt: 'long json job', quality: 'low', n: 2 }),
+      {
+        KIE_API_KEY: 'kie-test-key',
+        KIE_BASE_URL: 'https://kie.fake',
+        KIE_POLL_INTERVAL_MS: '100',
+      },
     )
-    let seen: { state: string; accepted: number }[] = []
+    let seen: Awaited<ReturnType<typeof jobRow>> = []
     await vi.waitFor(
       async () => {
-        seen = await jobState()
+        seen = await jobRow()
         expect(seen[0]?.accepted === 1 || seen[0]?.state === 'done').toBe(true)
       },
       { timeout: 8000, interval: 100 },
     )
-    expect(seen).toEqual([{ state: 'running', accepted: 1 }])
+    // Were its isolate to stop now, the object would charge both images, as KIE bills, and the
+    // designer could have the one already stored.
+    expect(seen).toEqual([{ state: 'running', accepted: 1, delivered: 1, images: 1 }])
     const { response, settled } = await pending
     expect(response.status).toBe(200)
     await settled
-    expect(await jobState()).toEqual([{ state: 'done', accepted: 1 }])
-    await expectCharged(user.user_id, user.token, 100, 12)
+    expect(await jobRow()).toEqual([{ state: 'done', accepted: 1, delivered: 2, images: 2 }])
+    await expectCharged(user.user_id, user.token, 100, 4)
   }, 15_000)
 })
 

@@ -147,17 +147,17 @@ export function archivedChunks(total: number): number {
  * One per user, and Cloudflare runs one instance of it worldwide: the only code that changes the
  * user's credits. Every charge, refund, grant, hold and ledger entry goes through it one at a time,
  * in its own transactional storage, so check-and-reserve is exact across isolates and locations
- * and no change can overwrite another. It writes each change through to the user's record in KV,
- * at most once a second, which is what authentication and exports read.
+ * and no change can overwrite another. It writes its changes through to the user's record in KV,
+ * gathered over up to 10 s, which is what authentication and exports read.
  */
 export class UserAccount extends DurableObject<Env> {
   private readonly sql: SqlStorage
 
   /**
-   * When the alarm is set for, as this instance set it: null when none is needed, undefined when
-   * not known (since the object started, or while the alarm runs).
+   * When the alarm is set for, or null when none is. Every alarm set is no later than the work
+   * it is for, and the alarm works out its next time from storage, so the one stored is a bound.
    */
-  private alarmAt: number | null | undefined
+  private alarmAt: number | null = null
   // Copies of what every request reads, kept while nothing changes them; a transaction that rolls
   // back forgets them all.
   private row: AccountRow | undefined
@@ -181,6 +181,9 @@ export class UserAccount extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS kv_sync (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL, written_at INTEGER NOT NULL, chunks INTEGER NOT NULL);
     `)
     this.migrate()
+    void ctx.blockConcurrencyWhile(async () => {
+      this.alarmAt = await ctx.storage.getAlarm()
+    })
   }
 
   /** Objects created before admins could disable users and set allowances get those columns. */
@@ -334,7 +337,7 @@ export class UserAccount extends DurableObject<Env> {
     return balance
   }
 
-  /** The KV copy is behind: the alarm is to write it. */
+  /** The KV copy is behind: the next settlement, or the alarm, is to write it. */
   private markChanged() {
     this.changedSinceWriteBegan = true
     if (!this.syncState().dirty) this.patchSync({ dirty: 1 })
@@ -387,7 +390,10 @@ export class UserAccount extends DurableObject<Env> {
 
   // —— the interface the worker uses ——
 
-  /** Creates the user; their KV record is written before this returns, so the token works at once. */
+  /**
+   * Creates the user. Their KV record is written before this returns, so the token works at once;
+   * if KV refuses, the alarm writes it seconds later.
+   */
   async create(input: {
     id: string
     name: string
@@ -407,7 +413,7 @@ export class UserAccount extends DurableObject<Env> {
       this.sync = undefined
       if (input.credits > 0) this.change(input.credits, 'opening grant', now)
     })
-    await this.writeThrough()
+    await this.writeNow()
     return this.view(100)
   }
 
@@ -470,7 +476,8 @@ export class UserAccount extends DurableObject<Env> {
       return this.change(-request.credits, request.reason, now, request.requestId)
     })
     // The hold's change is written with the settlement that usually follows within seconds.
-    this.alarmBy(Math.min(request.until, Math.max(this.kvDue(now)!, now + KV_BATCH_MS)))
+    const wall = Date.now()
+    this.alarmBy(Math.min(request.until, Math.max(this.kvDue(wall)!, wall + KV_BATCH_MS)))
     return { ok: true, balance }
   }
 
@@ -501,10 +508,20 @@ export class UserAccount extends DurableObject<Env> {
     )
   }
 
-  /** The upstream has the job: it runs to its end, whoever is still listening. */
-  async accepted(userId: string, requestId: string): Promise<void> {
+  /**
+   * The upstream has the job: it runs to its end, whoever is still listening. `delivered` are
+   * images the request had kept to record with its settlement.
+   */
+  async accepted(
+    userId: string,
+    requestId: string,
+    delivered: (GeneratedImage | null)[] = [],
+  ): Promise<void> {
     await this.load(userId)
-    this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
+    this.transact(() => {
+      this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
+      this.recordImages(requestId, delivered)
+    })
   }
 
   /**
@@ -529,12 +546,13 @@ export class UserAccount extends DurableObject<Env> {
    */
   async settle(userId: string, requestId: string, outcome: SettleOutcome): Promise<Settlement> {
     const account = await this.load(userId)
+    if (!account) return { charged: 0, refunded: 0, balance: 0, settledNow: false }
     const result = this.settleNow(requestId, outcome)
     const now = Date.now()
     const due = this.kvDue(now)
     if (due !== null && due <= now) this.writeInBackground()
     else this.alarmBy(due ?? now + JOB_TTL_MS)
-    return result ?? { charged: 0, refunded: 0, balance: account?.balance ?? 0, settledNow: false }
+    return result ?? { charged: 0, refunded: 0, balance: account.balance, settledNow: false }
   }
 
   /**
@@ -837,8 +855,14 @@ export class UserAccount extends DurableObject<Env> {
       .map((row) => ({ ...row, user_id: account.id, name: account.name }))
   }
 
-  /** Writes the KV copy now; if KV refuses (one write per key per second), the alarm retries. */
+  /**
+   * Writes the KV copy now, or a second after the last write (KV takes one write per key per
+   * second). The alarm is set first: it writes the copy if KV refuses, or if this object stops.
+   */
   private async writeNow() {
+    this.schedule()
+    const wait = this.syncState().written_at + KV_WRITE_GAP_MS - Date.now()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
     await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
     this.schedule()
   }
@@ -851,9 +875,10 @@ export class UserAccount extends DurableObject<Env> {
     void this.writeThrough()
       .catch((error) => console.error('KV write-through failed', error))
       .then(() => {
-        this.alarmAt = undefined
+        this.alarmAt = null
         this.schedule()
       })
+      .catch((error) => console.error('alarm not set after a KV write', error))
   }
 
   // —— Idempotency-Key records: a repeat anywhere sees the first request's state at once ——
@@ -932,15 +957,17 @@ export class UserAccount extends DurableObject<Env> {
    * jobs checks its own time, the KV write KV's one-per-second gap.
    */
   override async alarm(): Promise<void> {
-    this.alarmAt = undefined
+    this.alarmAt = null
     if (!this.account()) return
     const now = Date.now()
     this.settleExpired(now)
     this.sql.exec('DELETE FROM idempotency WHERE expires <= ?', now)
     this.sql.exec('DELETE FROM jobs WHERE expires <= ? AND state != ?', now, 'running')
-    const sync = this.syncState()
-    if (sync.dirty && sync.written_at + KV_WRITE_GAP_MS <= now)
+    const due = this.kvDue(now)
+    if (due !== null && due <= now)
       await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
+    // Worked out afresh: what ran here, or meanwhile, may have set the alarm for work now done.
+    this.alarmAt = null
     this.schedule()
   }
 
@@ -1015,7 +1042,6 @@ export class UserAccount extends DurableObject<Env> {
    * the next work itself when it runs.
    */
   private alarmBy(time: number) {
-    if (this.alarmAt === undefined) return this.schedule()
     if (this.alarmAt !== null && this.alarmAt <= time) return
     this.alarmAt = time
     void this.ctx.storage.setAlarm(time)
@@ -1033,13 +1059,6 @@ export class UserAccount extends DurableObject<Env> {
       )
       .one().at
     const times = [this.kvDue(now), hold, expiry].filter((time) => time !== null)
-    if (times.length === 0) {
-      this.alarmAt ??= null
-      return
-    }
-    const next = Math.min(...times)
-    if (this.alarmAt != null && this.alarmAt <= next) return
-    this.alarmAt = next
-    void this.ctx.storage.setAlarm(next)
+    if (times.length > 0) this.alarmBy(Math.min(...times))
   }
 }

@@ -164,8 +164,8 @@ export async function runGeneration(
   // An answer that streams tells the client as things happen, so the account records each step
   // first. One that answers at the end has told no one before it settles: its acceptance and
   // images go with the settlement, one call instead of one per image, unless its client leaves or
-  // it runs on for a while after its acceptance.
-  const recordAsItHappens = emit !== undefined
+  // it is still running a while after its acceptance; from then on each step is recorded too.
+  let recordAsItHappens = emit !== undefined
   let acceptanceTimer: ReturnType<typeof setTimeout> | undefined
   const unrecorded: (GeneratedImage | null)[] = []
   const beforeAcceptance = new AbortController()
@@ -229,9 +229,13 @@ export async function runGeneration(
       signal,
       onAccepted: () => {
         upstreamAccepted = true
-        const recordAcceptance = () => void account.accepted(user.id, requestId).catch(() => {})
+        const recordAcceptance = () => {
+          recordAsItHappens = true
+          void account.accepted(user.id, requestId, unrecorded.splice(0)).catch(() => {})
+        }
+        // KIE accepts one task per image: the first acceptance starts the one wait.
         if (recordAsItHappens) recordAcceptance()
-        else acceptanceTimer = setTimeout(recordAcceptance, RECORD_ACCEPTANCE_AFTER_MS)
+        else acceptanceTimer ??= setTimeout(recordAcceptance, RECORD_ACCEPTANCE_AFTER_MS)
       },
       onPartial: emit
         ? (preview) =>

@@ -8,6 +8,7 @@ interface Task {
     input: { prompt: string; aspect_ratio: string; resolution: string; input_urls?: string[] }
   }
   polls: number
+  ends: number
 }
 
 /**
@@ -20,6 +21,8 @@ export function fakeKie(
   base = 'https://kie.fake',
   /** What a result URL serves instead of the rendered PNG: a large image, say. */
   resultBody?: () => BodyInit,
+  /** How many polls a task takes to end, by its number from 1 (2 unless said). */
+  pollsToEnd: (task: number) => number = () => 2,
 ) {
   const tasks = new Map<string, Task>()
   const resultBytes = new Map<string, Uint8Array>()
@@ -31,7 +34,7 @@ export function fakeKie(
         return Response.json({ code: 402, msg: 'Credits insufficient', data: null })
       const body = (await request.json()) as Task['body']
       const taskId = `task_${tasks.size + 1}`
-      tasks.set(taskId, { body, polls: 0 })
+      tasks.set(taskId, { body, polls: 0, ends: pollsToEnd(tasks.size + 1) })
       return Response.json({ code: 200, msg: 'success', data: { taskId } })
     }
     if (url.pathname === '/api/v1/jobs/recordInfo') {
@@ -39,7 +42,7 @@ export function fakeKie(
       const task = tasks.get(taskId)
       if (!task) return Response.json({ code: 404, msg: 'task not found', data: null })
       task.polls++
-      if (task.polls < 2)
+      if (task.polls < task.ends)
         return Response.json({ code: 200, msg: 'success', data: { taskId, state: 'generating' } })
       if (outcome === 'fail' || outcome === 'policy') {
         const failMsg =
