@@ -412,3 +412,44 @@ describe('the ledger', () => {
     )
   })
 })
+
+describe('a settlement that cannot be recorded', () => {
+  /** The account objects, with `settle` failing as a storage outage would. */
+  const accountsRefusingSettle = () =>
+    new Proxy(workerEnv.ACCOUNTS, {
+      get: (target, property) =>
+        property === 'get'
+          ? (id: DurableObjectId) =>
+              new Proxy(target.get(id), {
+                get: (stub, method) =>
+                  method === 'settle'
+                    ? () => Promise.reject(new Error('object unavailable'))
+                    : Reflect.get(stub, method),
+              })
+          : Reflect.get(target, property, target).bind(target),
+    })
+
+  it('after the model started the job, says it settles on its own and may be charged in full', async () => {
+    useFakeUpstream(fakeOpenAi())
+    const user = await createTestUser(20)
+    const response = await generate(
+      user.token,
+      { prompt: 'unsettled', quality: 'low' },
+      { ...OPENAI, ACCOUNTS: accountsRefusingSettle() },
+    )
+    await expectStorageError(response, 'settles on its own', 'may be charged in full')
+  })
+
+  it('before the model started it, says the unused credits come back on their own', async () => {
+    useFakeUpstream(
+      fakeOpenAi({ kind: 'error', status: 500, code: null, message: 'The server had an error' }),
+    )
+    const user = await createTestUser(20)
+    const response = await generate(
+      user.token,
+      { prompt: 'unsettled', quality: 'low' },
+      { ...OPENAI, ACCOUNTS: accountsRefusingSettle() },
+    )
+    await expectStorageError(response, 'The 2 credits it did not use come back on their own')
+  })
+})

@@ -320,7 +320,9 @@ export async function runGeneration(
       console.error('settlement not recorded', requestId, error)
       throw new ApiError(
         'storage_unavailable',
-        `Promptframe could not settle this request just now. The ${creditsWord(undelivered * price)} it did not use come back on their own within minutes; if they do not, let your team admin know.`,
+        upstreamAccepted
+          ? 'Promptframe could not settle this request just now; it settles on its own within minutes. The image model had already started it, and its provider bills for that, so it may be charged in full; the images it saved are kept for you.'
+          : `Promptframe could not settle this request just now. The ${creditsWord(undelivered * price)} it did not use come back on their own within minutes; if they do not, let your team admin know.`,
       )
     })
   const credits = {
