@@ -211,6 +211,41 @@ describe('a job answered as JSON that runs on after its acceptance', () => {
     expect(await jobRow()).toEqual([{ state: 'done', accepted: 1, delivered: 2, images: 2 }])
     await expectCharged(user.user_id, user.token, 100, 4)
   }, 15_000)
+
+  it('keeps the images for its settlement when telling the object fails', async () => {
+    const user = await createTestUser(100)
+    const refusing = new Proxy(workerEnv.ACCOUNTS, {
+      get: (target, property) =>
+        property === 'get'
+          ? (id: DurableObjectId) =>
+              new Proxy(target.get(id), {
+                get: (stub, method) =>
+                  method === 'accepted'
+                    ? () => Promise.reject(new Error('object unavailable'))
+                    : Reflect.get(stub, method),
+              })
+          : Reflect.get(target, property, target).bind(target),
+    })
+    useFakeUpstream(
+      fakeKie('success', 'https://kie.fake', undefined, (task) => (task === 1 ? 2 : 30)),
+    )
+    const response = await callWorker(
+      '/v1/images/generate',
+      jsonRequest(user.token, { prompt: 'unheard', quality: 'low', n: 2 }),
+      {
+        KIE_API_KEY: 'kie-test-key',
+        KIE_BASE_URL: 'https://kie.fake',
+        KIE_POLL_INTERVAL_MS: '100',
+        ACCOUNTS: refusing,
+      },
+    )
+    expect(response.status).toBe(200)
+    const requestId = response.headers.get('X-Request-Id')!
+    const job = await generation(user.token, requestId)
+    expect(job.images).toHaveLength(2)
+    expect(job.credits).toEqual({ charged: 4, refunded: 0 })
+    await expectCharged(user.user_id, user.token, 100, 4)
+  }, 15_000)
 })
 
 describe('a KIE task whose client left', () => {

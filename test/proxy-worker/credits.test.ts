@@ -10,6 +10,7 @@ import {
 } from '../../proxy-worker/src/accounts/user-account'
 import type { Env } from '../../proxy-worker/src/env'
 import { AdminUserResponseSchema, ErrorBodySchema, type LedgerEntry } from '../../shared'
+import { fakeKie } from './fakes/fake-kie'
 import { fakeOpenAi } from './fakes/fake-openai'
 import {
   ADMIN_TOKEN,
@@ -429,7 +430,24 @@ describe('a settlement that cannot be recorded', () => {
           : Reflect.get(target, property, target).bind(target),
     })
 
-  it('after the model started the job, says it settles on its own and may be charged in full', async () => {
+  it('once the object knows the model started the job, says it is charged in full, as the provider bills', async () => {
+    // A KIE task still being polled 2 s after it was accepted: the object is told then.
+    useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 30))
+    const user = await createTestUser(20)
+    const response = await generate(
+      user.token,
+      { prompt: 'unsettled', quality: 'low' },
+      {
+        KIE_API_KEY: 'kie-test-key',
+        KIE_BASE_URL: 'https://kie.fake',
+        KIE_POLL_INTERVAL_MS: '100',
+        ACCOUNTS: accountsRefusingSettle(),
+      },
+    )
+    await expectStorageError(response, 'settles on its own', 'charged in full')
+  }, 15_000)
+
+  it('when the object only learns of the job with its settlement, says the credits come back', async () => {
     useFakeUpstream(fakeOpenAi())
     const user = await createTestUser(20)
     const response = await generate(
@@ -437,7 +455,7 @@ describe('a settlement that cannot be recorded', () => {
       { prompt: 'unsettled', quality: 'low' },
       { ...OPENAI, ACCOUNTS: accountsRefusingSettle() },
     )
-    await expectStorageError(response, 'settles on its own', 'may be charged in full')
+    await expectStorageError(response, 'The 2 credits it did not use come back on their own')
   })
 
   it('before the model started it, says the unused credits come back on their own', async () => {

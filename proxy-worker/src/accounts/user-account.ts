@@ -62,6 +62,11 @@ export interface SettleOutcome {
   /** Images the request delivered and had not recorded yet (null: handed over in the answer). */
   delivered?: (GeneratedImage | null)[]
   /**
+   * How many images the request delivered in all: a call that recorded some may have reached the
+   * object although the request saw it fail, and sent them again.
+   */
+  deliveredCount?: number
+  /**
    * The request stopped without settling: if the upstream had accepted the job, it bills for every
    * image asked for, so all are charged (the images stored by then stay the designer's).
    */
@@ -130,11 +135,12 @@ const toEntry = (row: LedgerRow): LedgerEntry => ({
   balance_after: row.balance_after,
 })
 
-/** A job's stored images (JSON) with those just delivered, in index order; null: not stored. */
+/** A job's stored images (JSON) with those just delivered, each once, in index order; null: not stored. */
 function withImages(stored: string, delivered: (GeneratedImage | null)[]): string {
   if (!delivered.some(Boolean)) return stored
   const images = JSON.parse(stored) as GeneratedImage[]
-  for (const image of delivered) if (image) images.push(image)
+  for (const image of delivered)
+    if (image && !images.some((kept) => kept.id === image.id)) images.push(image)
   return JSON.stringify(images.sort((a, b) => a.index - b.index))
 }
 
@@ -574,7 +580,10 @@ export class UserAccount extends DurableObject<Env> {
         )
         .toArray()[0]
       const arrived = outcome.delivered ?? []
-      const delivered = (job?.delivered ?? 0) + arrived.length
+      const delivered = Math.min(
+        (job?.delivered ?? 0) + arrived.length,
+        outcome.deliveredCount ?? Number.POSITIVE_INFINITY,
+      )
       const accepted = Boolean(outcome.accepted || job?.accepted)
       const updatedAt = new Date().toISOString()
       if (!hold) {

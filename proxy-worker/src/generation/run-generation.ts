@@ -168,16 +168,29 @@ export async function runGeneration(
   let recordAsItHappens = emit !== undefined
   let acceptanceTimer: ReturnType<typeof setTimeout> | undefined
   const unrecorded: (GeneratedImage | null)[] = []
+  // What the account object knows, which is what it settles by if this request never does.
+  const known = { accepted: false, images: 0 }
+  /** Tells the object the job was accepted, with the images kept back so far; kept if that fails. */
+  const recordAcceptance = (call: 'accepted' | 'clientLeft') => {
+    const images = unrecorded.splice(0)
+    void account[call](user.id, requestId, images).then(
+      () => {
+        known.accepted = true
+        known.images += images.length
+      },
+      () => unrecorded.unshift(...images),
+    )
+  }
   const beforeAcceptance = new AbortController()
   const onClientGone = () => {
-    if (upstreamAccepted)
-      void account.clientLeft(user.id, requestId, unrecorded.splice(0)).catch(() => {})
+    if (upstreamAccepted) recordAcceptance('clientLeft')
     else beforeAcceptance.abort(context.signal.reason)
   }
   const record = async (image: GeneratedImage | null) => {
-    if (recordAsItHappens || context.signal.aborted)
+    if (recordAsItHappens || context.signal.aborted) {
       await account.addImage(user.id, requestId, image)
-    else unrecorded.push(image)
+      known.images++
+    } else unrecorded.push(image)
   }
   if (context.signal.aborted) onClientGone()
   else context.signal.addEventListener('abort', onClientGone, { once: true })
@@ -229,13 +242,13 @@ export async function runGeneration(
       signal,
       onAccepted: () => {
         upstreamAccepted = true
-        const recordAcceptance = () => {
+        const recordNow = () => {
           recordAsItHappens = true
-          void account.accepted(user.id, requestId, unrecorded.splice(0)).catch(() => {})
+          recordAcceptance('accepted')
         }
         // KIE accepts one task per image: the first acceptance starts the one wait.
-        if (recordAsItHappens) recordAcceptance()
-        else acceptanceTimer ??= setTimeout(recordAcceptance, RECORD_ACCEPTANCE_AFTER_MS)
+        if (recordAsItHappens) recordNow()
+        else acceptanceTimer ??= setTimeout(recordNow, RECORD_ACCEPTANCE_AFTER_MS)
       },
       onPartial: emit
         ? (preview) =>
@@ -314,15 +327,18 @@ export async function runGeneration(
       error: failure?.message,
       accepted: upstreamAccepted,
       delivered: unrecorded.splice(0),
+      deliveredCount: delivered.size,
       refundReason: `${undelivered} of ${request.n} not delivered (${failure?.type ?? 'unknown'})`,
     })
     .catch((error) => {
       console.error('settlement not recorded', requestId, error)
+      // Left to itself, the object charges in full a job it knows was accepted, as the upstream
+      // bills for it, and otherwise the images it knows of.
       throw new ApiError(
         'storage_unavailable',
-        upstreamAccepted
-          ? 'Promptframe could not settle this request just now; it settles on its own within minutes. The image model had already started it, and its provider bills for that, so it may be charged in full; the images it saved are kept for you.'
-          : `Promptframe could not settle this request just now. The ${creditsWord(undelivered * price)} it did not use come back on their own within minutes; if they do not, let your team admin know.`,
+        known.accepted
+          ? 'Promptframe could not settle this request just now; it settles on its own within minutes. The image model had already started it, and its provider bills for that, so it is charged in full; the images it saved are kept for you.'
+          : `Promptframe could not settle this request just now. The ${creditsWord(cost - known.images * price)} it did not use come back on their own within minutes; if they do not, let your team admin know.`,
       )
     })
   const credits = {
