@@ -5,6 +5,7 @@ import type { Env } from '../../proxy-worker/src/env'
 import { readSse } from '../../shared'
 import { fakeKie } from './fakes/fake-kie'
 import {
+  accountsFailing,
   balanceOf,
   callWorker,
   createTestUser,
@@ -214,18 +215,6 @@ describe('a job answered as JSON that runs on after its acceptance', () => {
 
   it('keeps the images for its settlement when telling the object fails', async () => {
     const user = await createTestUser(100)
-    const refusing = new Proxy(workerEnv.ACCOUNTS, {
-      get: (target, property) =>
-        property === 'get'
-          ? (id: DurableObjectId) =>
-              new Proxy(target.get(id), {
-                get: (stub, method) =>
-                  method === 'accepted'
-                    ? () => Promise.reject(new Error('object unavailable'))
-                    : Reflect.get(stub, method),
-              })
-          : Reflect.get(target, property, target).bind(target),
-    })
     useFakeUpstream(
       fakeKie('success', 'https://kie.fake', undefined, (task) => (task === 1 ? 2 : 30)),
     )
@@ -236,7 +225,7 @@ describe('a job answered as JSON that runs on after its acceptance', () => {
         KIE_API_KEY: 'kie-test-key',
         KIE_BASE_URL: 'https://kie.fake',
         KIE_POLL_INTERVAL_MS: '100',
-        ACCOUNTS: refusing,
+        ACCOUNTS: accountsFailing('accepted'),
       },
     )
     expect(response.status).toBe(200)

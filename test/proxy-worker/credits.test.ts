@@ -14,6 +14,7 @@ import { fakeKie } from './fakes/fake-kie'
 import { fakeOpenAi } from './fakes/fake-openai'
 import {
   ADMIN_TOKEN,
+  accountsFailing,
   balanceOf,
   callWorker,
   createTestUser,
@@ -415,21 +416,6 @@ describe('the ledger', () => {
 })
 
 describe('a settlement that cannot be recorded', () => {
-  /** The account objects, with `settle` failing as a storage outage would. */
-  const accountsRefusingSettle = () =>
-    new Proxy(workerEnv.ACCOUNTS, {
-      get: (target, property) =>
-        property === 'get'
-          ? (id: DurableObjectId) =>
-              new Proxy(target.get(id), {
-                get: (stub, method) =>
-                  method === 'settle'
-                    ? () => Promise.reject(new Error('object unavailable'))
-                    : Reflect.get(stub, method),
-              })
-          : Reflect.get(target, property, target).bind(target),
-    })
-
   it('once the object knows the model started the job, says it is charged in full, as the provider bills', async () => {
     // A KIE task still being polled 2 s after it was accepted: the object is told then.
     useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 30))
@@ -441,32 +427,25 @@ describe('a settlement that cannot be recorded', () => {
         KIE_API_KEY: 'kie-test-key',
         KIE_BASE_URL: 'https://kie.fake',
         KIE_POLL_INTERVAL_MS: '100',
-        ACCOUNTS: accountsRefusingSettle(),
+        ACCOUNTS: accountsFailing('settle'),
       },
     )
     await expectStorageError(response, 'settles on its own', 'charged in full')
   }, 15_000)
 
-  it('when the object only learns of the job with its settlement, says the credits come back', async () => {
-    useFakeUpstream(fakeOpenAi())
-    const user = await createTestUser(20)
-    const response = await generate(
-      user.token,
-      { prompt: 'unsettled', quality: 'low' },
-      { ...OPENAI, ACCOUNTS: accountsRefusingSettle() },
-    )
-    await expectStorageError(response, 'The 2 credits it did not use come back on their own')
-  })
-
-  it('before the model started it, says the unused credits come back on their own', async () => {
-    useFakeUpstream(
+  it.each([
+    ['when the object only learns of the job with its settlement', fakeOpenAi()],
+    [
+      'before the model started it',
       fakeOpenAi({ kind: 'error', status: 500, code: null, message: 'The server had an error' }),
-    )
+    ],
+  ])('%s, says the unused credits come back on their own', async (_, upstream) => {
+    useFakeUpstream(upstream)
     const user = await createTestUser(20)
     const response = await generate(
       user.token,
       { prompt: 'unsettled', quality: 'low' },
-      { ...OPENAI, ACCOUNTS: accountsRefusingSettle() },
+      { ...OPENAI, ACCOUNTS: accountsFailing('settle') },
     )
     await expectStorageError(response, 'The 2 credits it did not use come back on their own')
   })

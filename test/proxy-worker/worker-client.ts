@@ -40,6 +40,22 @@ export function storeWith(
   })
 }
 
+/** The real account objects, with one method of each failing as a storage outage would. */
+export function accountsFailing(method: 'settle' | 'accepted'): Env['ACCOUNTS'] {
+  return new Proxy(baseEnv.ACCOUNTS, {
+    get: (target, property) =>
+      property === 'get'
+        ? (id: DurableObjectId) =>
+            new Proxy(target.get(id), {
+              get: (stub, name) =>
+                name === method
+                  ? () => Promise.reject(new Error('object unavailable'))
+                  : Reflect.get(stub, name),
+            })
+        : Reflect.get(target, property, target).bind(target),
+  })
+}
+
 /**
  * Sends a request to the real worker app inside workerd, with real local KV, and configuration
  * overrides for this one call. `settled` resolves when all its waitUntil work is done.
