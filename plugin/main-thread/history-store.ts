@@ -1,4 +1,5 @@
 import type { FinishedImage, HistoryEntry } from '../types'
+import { oneAtATime } from '../utilities/one-at-a-time'
 
 const HISTORY_KEY = 'promptframe.history'
 export const HISTORY_LIMIT = 40
@@ -36,20 +37,18 @@ export async function addFinishedImages(images: FinishedImage[]): Promise<Histor
   return addToHistory(entries)
 }
 
-let writes: Promise<unknown> = Promise.resolve()
+const oneAddition = oneAtATime()
 
 /**
  * Adds entries newest first, one addition at a time (each reads what the one before wrote), and
  * skips an entry History already has.
  */
 export function addToHistory(entries: HistoryEntry[]): Promise<HistoryEntry[]> {
-  const next = writes.then(async () => {
+  return oneAddition(async () => {
     const stored = await loadHistory()
     const fresh = entries.filter((entry) => !stored.some((kept) => kept.id === entry.id))
     const history = trimHistory([...fresh, ...stored])
     await figma.clientStorage.setAsync(HISTORY_KEY, history)
     return history
   })
-  writes = next.catch(() => {})
-  return next
 }

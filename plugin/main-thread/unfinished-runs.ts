@@ -1,18 +1,13 @@
 import type { FinishedImage, UnfinishedRun } from '../types'
+import { oneAtATime } from '../utilities/one-at-a-time'
 
 const UNFINISHED_KEY = 'promptframe.unfinished'
 /** The service keeps a generation's record for a day; after that there is nothing to bring back. */
 const KEPT_MS = 24 * 60 * 60 * 1000
 const LIMIT = 40
 
-let queue: Promise<unknown> = Promise.resolve()
-
-/** Runs `work` after every read and change queued before it, so changes arriving together are all kept. */
-function inOrder<T>(work: () => Promise<T>): Promise<T> {
-  const next = queue.then(work)
-  queue = next.catch(() => {})
-  return next
-}
+/** Reads and changes of the stored list, in order, so changes arriving together are all kept. */
+const inOrder = oneAtATime()
 
 function change(update: (runs: UnfinishedRun[]) => UnfinishedRun[]): Promise<void> {
   return inOrder(async () => {
