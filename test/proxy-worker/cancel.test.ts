@@ -252,11 +252,85 @@ describe('a KIE task whose client left', () => {
       () => fake.tasks.size > 0,
       kie,
     )
+    // The account object may still be following the task.
+    await vi.waitFor(
+      async () => expect((await generation(user.token, requestId)).state).toBe('done'),
+      { timeout: 5000, interval: 50 },
+    )
     const job = await generation(user.token, requestId)
-    expect(job.state).toBe('done')
     expect(job.images).toHaveLength(1)
     expect(job.credits).toEqual({ charged: 2, refunded: 0 })
     await expectCharged(user.user_id, user.token, 100, 2)
+  })
+})
+
+describe('a KIE job whose client left, followed by the account object', () => {
+  it('is finished, stored and charged by the object after the request has stopped', async () => {
+    const user = await createTestUser(100)
+    const account = accountOf(workerEnv, user.user_id)
+    const followed = () =>
+      runInDurableObject(account, (_, state) =>
+        state.storage.sql.exec<{ idx: number }>('SELECT idx FROM followed').toArray(),
+      )
+    // Two tasks that each take 30 polls (about 1.5 s at 50 ms) to end.
+    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 30))
+    const started = await startWorker(
+      '/v1/images/generate',
+      jsonRequest(user.token, { prompt: 'kie handed over', quality: 'low', n: 2, stream: true }),
+      { KIE_API_KEY: 'kie-test-key', KIE_BASE_URL: 'https://kie.fake', KIE_POLL_INTERVAL_MS: '50' },
+    )
+    const requestId = started.response.headers.get('X-Request-Id')!
+    const events = started.response.body!.getReader()
+    await events.read()
+    await vi.waitFor(() => expect(fake.tasks.size).toBe(2))
+    // The designer closes the plugin while KIE works on both images.
+    await events.cancel()
+    await started.settled
+    // The request's own work, waitUntil included, has ended; the tasks have not.
+    expect([...fake.tasks.values()].every((task) => task.polls < task.ends)).toBe(true)
+    expect((await followed()).map((row) => row.idx).sort()).toEqual([0, 1])
+    const running = await generation(user.token, requestId)
+    expect(running).toMatchObject({ state: 'running', accepted: true, client_left: true })
+    await vi.waitFor(
+      async () => expect((await generation(user.token, requestId)).state).toBe('done'),
+      { timeout: 8000, interval: 100 },
+    )
+    const job = await generation(user.token, requestId)
+    expect(job.images).toHaveLength(2)
+    expect(job.credits).toEqual({ charged: 4, refunded: 0 })
+    expect(await followed()).toEqual([])
+    for (const image of job.images) {
+      const served = await callWorker(new URL(image.url).pathname)
+      expect(served.headers.get('Content-Type')).toBe('image/png')
+    }
+    await expectCharged(user.user_id, user.token, 100, 4)
+  }, 15_000)
+
+  it('refunds a followed task that fails, and says why', async () => {
+    const user = await createTestUser(100)
+    const fake = useFakeUpstream(fakeKie('fail', 'https://kie.fake', undefined, () => 20))
+    const started = await startWorker(
+      '/v1/images/generate',
+      jsonRequest(user.token, { prompt: 'kie fails later', quality: 'low', stream: true }),
+      { KIE_API_KEY: 'kie-test-key', KIE_BASE_URL: 'https://kie.fake', KIE_POLL_INTERVAL_MS: '50' },
+    )
+    const requestId = started.response.headers.get('X-Request-Id')!
+    const events = started.response.body!.getReader()
+    await events.read()
+    await vi.waitFor(() => expect(fake.tasks.size).toBe(1))
+    await events.cancel()
+    await started.settled
+    await vi.waitFor(
+      async () => expect((await generation(user.token, requestId)).state).toBe('failed'),
+      { timeout: 5000, interval: 50 },
+    )
+    const job = (await generation(user.token, requestId)) as { error?: string } & Awaited<
+      ReturnType<typeof generation>
+    >
+    expect(job.images).toEqual([])
+    expect(job.credits).toEqual({ charged: 0, refunded: 2 })
+    expect(job.error).toContain('failed to make this image')
+    await expectCharged(user.user_id, user.token, 100, 0)
   })
 })
 

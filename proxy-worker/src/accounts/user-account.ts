@@ -10,6 +10,8 @@ import type {
   UserPatch,
 } from '../../../shared'
 import type { Env } from '../env'
+import { type FollowSettings, stepKieTask, type TaskStep } from '../generation/follow-kie-task'
+import type { UpstreamTask } from '../providers/image-provider'
 import { type AccountRecord, ledgerChunkKey, readAccountRecord, userKey } from './account-record'
 import { dayOf, monthOf } from './calendar'
 import { digestsMatch } from './token-hash'
@@ -172,6 +174,11 @@ export class UserAccount extends DurableObject<Env> {
   /** The write to KV in flight: one at a time. */
   private writing: Promise<void> | null = null
   private changedSinceWriteBegan = false
+  /**
+   * The KIE key each followed job's request used, in memory only: a key is never stored. After a
+   * restart the object uses the worker's own, which is the same one outside tests.
+   */
+  private readonly followKeys = new Map<string, string>()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -184,6 +191,7 @@ export class UserAccount extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS jobs (request_id TEXT PRIMARY KEY, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, size TEXT NOT NULL, quality TEXT NOT NULL, requested INTEGER NOT NULL, images TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, charged INTEGER, refunded INTEGER, error TEXT, accepted INTEGER NOT NULL DEFAULT 0, client_left INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS idempotency (key_hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, until INTEGER, result TEXT, expires INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS rate_hits (bucket TEXT NOT NULL, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS followed (request_id TEXT NOT NULL, idx INTEGER NOT NULL, task_id TEXT NOT NULL, settings TEXT NOT NULL, poll_at INTEGER NOT NULL, PRIMARY KEY (request_id, idx));
       CREATE TABLE IF NOT EXISTS kv_sync (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL, written_at INTEGER NOT NULL, chunks INTEGER NOT NULL);
     `)
     this.migrate()
@@ -543,6 +551,110 @@ export class UserAccount extends DurableObject<Env> {
     this.transact(() => {
       this.sql.exec('UPDATE jobs SET accepted = 1, client_left = 1 WHERE request_id = ?', requestId)
       this.recordImages(requestId, delivered)
+    })
+  }
+
+  /**
+   * The client has left, and the request hands over its KIE tasks, each already accepted, whose
+   * images are not stored yet: the alarm checks each until it ends, stores its image and then
+   * settles the job. False, changing nothing, when the job is settled already.
+   */
+  async follow(
+    userId: string,
+    requestId: string,
+    tasks: UpstreamTask[],
+    settings: FollowSettings,
+    apiKey: string,
+  ): Promise<boolean> {
+    await this.load(userId)
+    const held = this.sql
+      .exec('SELECT 1 FROM holds WHERE request_id = ?', requestId)
+      .toArray().length
+    if (!held) return false
+    const pollAt = Date.now() + settings.kie.pollIntervalMs
+    this.transact(() => {
+      this.sql.exec('UPDATE jobs SET accepted = 1, client_left = 1 WHERE request_id = ?', requestId)
+      for (const task of tasks)
+        this.sql.exec(
+          'INSERT OR REPLACE INTO followed VALUES (?, ?, ?, ?, ?)',
+          requestId,
+          task.index,
+          task.taskId,
+          JSON.stringify(settings),
+          pollAt,
+        )
+    })
+    this.followKeys.set(requestId, apiKey)
+    this.alarmBy(pollAt)
+    return true
+  }
+
+  /** Checks each followed task that is due, all at once; never throws. */
+  private async stepFollowed(now: number) {
+    const due = this.sql
+      .exec<{ request_id: string; idx: number; task_id: string; settings: string }>(
+        'SELECT request_id, idx, task_id, settings FROM followed WHERE poll_at <= ?',
+        now,
+      )
+      .toArray()
+    await Promise.all(
+      due.map(async (row) => {
+        const settings = JSON.parse(row.settings) as FollowSettings
+        const apiKey = this.followKeys.get(row.request_id) ?? this.env.KIE_API_KEY ?? ''
+        const task = { index: row.idx, taskId: row.task_id }
+        const step = await stepKieTask(task, settings, apiKey, this.env.IMAGES)
+        this.afterStep(row.request_id, task.index, settings, step)
+      }),
+    )
+  }
+
+  /** Records what one check of a followed task found; the job settles when its last task ends. */
+  private afterStep(requestId: string, index: number, settings: FollowSettings, step: TaskStep) {
+    if (step.kind === 'running') {
+      this.sql.exec(
+        'UPDATE followed SET poll_at = ? WHERE request_id = ? AND idx = ?',
+        Date.now() + settings.kie.pollIntervalMs,
+        requestId,
+        index,
+      )
+      return
+    }
+    this.transact(() => {
+      this.sql.exec('DELETE FROM followed WHERE request_id = ? AND idx = ?', requestId, index)
+      const job = this.sql
+        .exec<{ images: string; requested: number; error: string | null }>(
+          'SELECT images, requested, error FROM jobs WHERE request_id = ?',
+          requestId,
+        )
+        .toArray()[0]
+      if (!job) return
+      if (step.kind === 'failed')
+        this.sql.exec(
+          'UPDATE jobs SET error = COALESCE(error, ?) WHERE request_id = ?',
+          step.error,
+          requestId,
+        )
+      else if ((JSON.parse(job.images) as GeneratedImage[]).some((image) => image.index === index))
+        // The request stored this one as it handed over: the copy is let go.
+        void this.env.IMAGES.delete(step.image.id).catch(() => {})
+      else this.recordImages(requestId, [step.image])
+      const left = this.sql
+        .exec('SELECT 1 FROM followed WHERE request_id = ?', requestId)
+        .toArray().length
+      if (left > 0) return
+      this.followKeys.delete(requestId)
+      const { delivered, error } = this.sql
+        .exec<{ delivered: number; error: string | null }>(
+          'SELECT delivered, error FROM jobs WHERE request_id = ?',
+          requestId,
+        )
+        .one()
+      this.settleNow(requestId, {
+        state: delivered > 0 ? 'done' : 'failed',
+        error: error ?? undefined,
+        refundReason: `${job.requested - delivered} of ${job.requested} not delivered (followed after the client left)`,
+        accepted: true,
+      })
     })
   }
 
@@ -950,13 +1062,15 @@ export class UserAccount extends DurableObject<Env> {
     const expired = this.sql
       .exec<{ request_id: string }>('SELECT request_id FROM holds WHERE until <= ?', now)
       .toArray()
-    for (const { request_id } of expired)
+    for (const { request_id } of expired) {
+      this.sql.exec('DELETE FROM followed WHERE request_id = ?', request_id)
       this.settleNow(request_id, {
         state: 'stopped',
         error: 'The request stopped before it finished.',
         refundReason: 'the request stopped before it finished',
         billedIfAccepted: true,
       })
+    }
     const due = this.kvDue(now)
     if (expired.length > 0 && due !== null) this.alarmBy(due)
   }
@@ -972,8 +1086,10 @@ export class UserAccount extends DurableObject<Env> {
     this.settleExpired(now)
     this.sql.exec('DELETE FROM idempotency WHERE expires <= ?', now)
     this.sql.exec('DELETE FROM jobs WHERE expires <= ? AND state != ?', now, 'running')
-    const due = this.kvDue(now)
-    if (due !== null && due <= now)
+    await this.stepFollowed(now)
+    const later = Date.now()
+    const due = this.kvDue(later)
+    if (due !== null && due <= later)
       await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
     // Worked out afresh: what ran here, or meanwhile, may have set the alarm for work now done.
     this.alarmAt = null
@@ -1067,7 +1183,10 @@ export class UserAccount extends DurableObject<Env> {
         "SELECT MIN(expires) AS at FROM (SELECT expires FROM idempotency UNION ALL SELECT expires FROM jobs WHERE state != 'running')",
       )
       .one().at
-    const times = [this.kvDue(now), hold, expiry].filter((time) => time !== null)
+    const poll = this.sql
+      .exec<{ at: number | null }>('SELECT MIN(poll_at) AS at FROM followed')
+      .one().at
+    const times = [this.kvDue(now), hold, expiry, poll].filter((time) => time !== null)
     if (times.length > 0) this.alarmBy(Math.min(...times))
   }
 }

@@ -11,7 +11,12 @@ import { ApiError } from '../http/api-error'
 import { toApiError } from '../http/error-response'
 import type { ImageInputs } from '../providers/image-provider'
 import { claimIdempotencyKey, type IdempotencySlot } from './idempotency'
-import { type GenerationOutcome, requestDeadline, runGeneration } from './run-generation'
+import {
+  type GenerationOutcome,
+  HandedOver,
+  requestDeadline,
+  runGeneration,
+} from './run-generation'
 import { sseStream } from './sse-stream'
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]']
@@ -112,8 +117,9 @@ export async function generateOnce(
     .finally(() => c.executionCtx.waitUntil(inputs.release().catch(() => {})))
   const keyRecorded = work.then(
     (outcome) => slot?.finish(outcome.result),
-    // A failed request frees its key before the failure is answered, so a retry can use it.
-    () => slot?.abandon(),
+    // A failed request frees its key before the failure is answered, so a retry can use it. One
+    // handed to the account object is still running there: its key stays taken.
+    (error) => (error instanceof HandedOver ? undefined : slot?.abandon()),
   )
   c.executionCtx.waitUntil(keyRecorded.catch(() => {}))
   return work.catch(async (error) => {

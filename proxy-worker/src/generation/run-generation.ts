@@ -20,7 +20,7 @@ import { refusalError } from '../http/authenticate'
 import { putImage, putImageStream } from '../images/image-store'
 import { ImageUpload, notAnImage, type UploadedImage } from '../images/image-upload'
 import type { ImageInputs } from '../providers/image-provider'
-import { createProvider, providerForJob } from '../providers/resolve-provider'
+import { createProvider, kieSettings, providerForJob } from '../providers/resolve-provider'
 import { abortOrNetworkError } from '../providers/upstream-fetch'
 
 export interface GenerationContext {
@@ -75,6 +75,19 @@ const SETTLING_GRACE_MS = 2 * 60 * 1000
 const RECORD_ACCEPTANCE_AFTER_MS = 2000
 const DEFAULT_IMAGE_TTL_SECONDS = 24 * 60 * 60
 const DEFAULT_REFERENCE_TTL_SECONDS = 60 * 60
+
+/**
+ * The client has left and the user's account object now follows the job's KIE tasks to their end:
+ * this request stops here, and the object settles the job.
+ */
+export class HandedOver extends ApiError {
+  constructor() {
+    super(
+      'cancelled',
+      'You left before the images were ready. They are being finished, and will be in History.',
+    )
+  }
+}
 
 /** When a request that starts now can no longer be running, however it went. */
 export function requestDeadline(env: Env, now = Date.now()): number {
@@ -183,8 +196,9 @@ export async function runGeneration(
   }
   const beforeAcceptance = new AbortController()
   const onClientGone = () => {
-    if (upstreamAccepted) recordAcceptance('clientLeft')
-    else beforeAcceptance.abort(context.signal.reason)
+    if (!upstreamAccepted) return beforeAcceptance.abort(context.signal.reason)
+    recordAcceptance('clientLeft')
+    followElsewhere()
   }
   const record = async (image: GeneratedImage | null) => {
     if (recordAsItHappens || context.signal.aborted) {
@@ -196,11 +210,29 @@ export async function runGeneration(
   else context.signal.addEventListener('abort', onClientGone, { once: true })
   const size = pixelSizeFor(request.model, request.size)
   const timeout = AbortSignal.timeout(numberSetting(env.UPSTREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS))
-  const signal = AbortSignal.any([timeout, beforeAcceptance.signal])
   const images: GeneratedImage[] = []
   const files = new Map<number, DeliveredFile>()
   const delivered = new Set<number>()
   const imageTtl = numberSetting(env.IMAGE_TTL_SECONDS, DEFAULT_IMAGE_TTL_SECONDS)
+  // KIE tasks the upstream has whose image is not stored yet. Once the client has gone and every
+  // task is accepted, the account object follows them from its alarm, which no limit on work after
+  // a response cuts short (waitUntil's 30 s in production), and this request stops.
+  const openTasks = new Map<number, string>()
+  const handOver = new AbortController()
+  let handingOver = false
+  const followElsewhere = () => {
+    if (handingOver || openTasks.size === 0 || openTasks.size + delivered.size < request.n) return
+    handingOver = true
+    const tasks = [...openTasks].map(([index, taskId]) => ({ index, taskId }))
+    const { apiKey, ...kie } = kieSettings(env)
+    const settings = { kie, imageBaseUrl: context.imageBaseUrl, imageTtlSeconds: imageTtl }
+    void account.follow(user.id, requestId, tasks, settings, apiKey).then(
+      (following) => following && handOver.abort(new HandedOver()),
+      // This request goes on following the job itself.
+      (error) => console.error('job not handed to the account object', requestId, error),
+    )
+  }
+  const signal = AbortSignal.any([timeout, beforeAcceptance.signal, handOver.signal])
 
   /**
    * A stored image is the designer's: recorded with the account first, then announced. One the
@@ -220,6 +252,7 @@ export async function runGeneration(
     const listed = (context.keepImages ?? true) || context.signal.aborted
     await record(listed ? image : null)
     delivered.add(index)
+    openTasks.delete(index)
     images.push(image)
     emit?.({ type: 'image', request_id: requestId, provider, image })
   }
@@ -240,8 +273,11 @@ export async function runGeneration(
       mask,
       seed: request.seed ?? 0,
       signal,
-      onAccepted: () => {
+      onAccepted: (task) => {
         upstreamAccepted = true
+        if (task) openTasks.set(task.index, task.taskId)
+        // KIE accepts one task per image: the last acceptance after the client left hands over.
+        if (context.signal.aborted) followElsewhere()
         const recordNow = () => {
           recordAsItHappens = true
           recordAcceptance('accepted')
@@ -276,6 +312,7 @@ export async function runGeneration(
         if (context.answerWithBytes) files.set(index, { bytes, mimeType: info.mimeType, b64 })
         if (!keep) {
           delivered.add(index)
+          openTasks.delete(index)
           await record(null)
           return
         }
@@ -312,6 +349,7 @@ export async function runGeneration(
     context.signal.removeEventListener('abort', onClientGone)
     if (acceptanceTimer !== undefined) clearTimeout(acceptanceTimer)
   }
+  if (failure instanceof HandedOver) throw failure
   if (!failure && delivered.size < request.n) {
     failure = new ApiError(
       'upstream_malformed',

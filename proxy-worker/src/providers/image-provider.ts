@@ -42,6 +42,12 @@ export interface PartialPreview {
   b64: string
 }
 
+/** A task the upstream runs on its own, for one image: anyone with its id can follow it. */
+export interface UpstreamTask {
+  index: number
+  taskId: string
+}
+
 export interface ImageJob {
   prompt: string
   model: ModelId
@@ -67,9 +73,10 @@ export interface ImageJob {
   upload: (index: number) => DecodedImageTarget
   /**
    * The upstream has the job (and will bill for it): from now on it runs to its end even if the
-   * client leaves, and its images are kept for the designer.
+   * client leaves, and its images are kept for the designer. An upstream whose work can be checked
+   * on from elsewhere (a KIE task) says which image the task is for.
    */
-  onAccepted: () => void
+  onAccepted: (task?: UpstreamTask) => void
   /** Present when the client streams: low-resolution previews on their way to the final image. */
   onPartial?: (preview: PartialPreview) => void
   /** Gives a reference a short-lived public URL, for upstreams that fetch references themselves. */

@@ -5,7 +5,7 @@ import type { ImageJob, ImageProvider } from './image-provider'
 import type { DecodedImageTarget } from './read-b64-images'
 import { abortOrNetworkError, readJson, upstreamFetch } from './upstream-fetch'
 
-interface KieSettings {
+export interface KieSettings {
   apiKey: string
   baseUrl: string
   pollIntervalMs: number
@@ -115,12 +115,16 @@ function looksLikePolicyBlock(record: KieRecord): boolean {
   )
 }
 
-/** KIE's task API: one createTask per image, polled until it succeeds or fails; result bytes copied at once. */
-export function kieProvider(settings: KieSettings): ImageProvider {
+/**
+ * One KIE task, seen from outside: made, checked once, and its result copied. The worker polls a
+ * task while its client listens; once the client has gone, the user's account object goes on
+ * checking it from its alarm, with the same calls.
+ */
+export function kieTaskClient(settings: KieSettings) {
   const baseUrl = settings.baseUrl.replace(/\/+$/, '')
   const headers = { Authorization: `Bearer ${settings.apiKey}`, 'Content-Type': 'application/json' }
 
-  async function createTask(job: ImageJob, inputUrls: string[]): Promise<string> {
+  async function create(job: ImageJob, inputUrls: string[]): Promise<string> {
     const body = {
       model: inputUrls.length > 0 ? 'gpt-image-2-image-to-image' : 'gpt-image-2-text-to-image',
       input: {
@@ -147,56 +151,57 @@ export function kieProvider(settings: KieSettings): ImageProvider {
     return answer.data.taskId
   }
 
-  async function waitForResult(job: ImageJob, taskId: string): Promise<string[]> {
-    while (true) {
-      const response = await upstreamFetch(
-        `${baseUrl}/api/v1/jobs/recordInfo?taskId=${encodeURIComponent(taskId)}`,
-        { headers },
-        job.signal,
+  /** The task's result URL once it has succeeded, null while it runs; throws when it failed. */
+  async function check(taskId: string, signal: AbortSignal): Promise<string | null> {
+    const response = await upstreamFetch(
+      `${baseUrl}/api/v1/jobs/recordInfo?taskId=${encodeURIComponent(taskId)}`,
+      { headers },
+      signal,
+    )
+    const answer = (await readJson(response, 'recordInfo')) as KieEnvelope<KieRecord>
+    if (answer?.code !== 200 || !answer.data)
+      throw kieError(answer?.code ?? response.status, answer?.msg)
+    const record = answer.data
+    if (record.state === 'success') {
+      try {
+        const urls = (JSON.parse(record.resultJson ?? '') as { resultUrls?: unknown }).resultUrls
+        if (
+          Array.isArray(urls) &&
+          urls.length > 0 &&
+          urls.every((url): url is string => typeof url === 'string')
+        )
+          return urls[0]
+      } catch {}
+      throw new ApiError(
+        'upstream_malformed',
+        'The image model finished without a readable result. Your credits were refunded: try again.',
       )
-      const answer = (await readJson(response, 'recordInfo')) as KieEnvelope<KieRecord>
-      if (answer?.code !== 200 || !answer.data)
-        throw kieError(answer?.code ?? response.status, answer?.msg)
-      const record = answer.data
-      if (record.state === 'success') {
-        try {
-          const urls = (JSON.parse(record.resultJson ?? '') as { resultUrls?: unknown }).resultUrls
-          if (
-            Array.isArray(urls) &&
-            urls.length > 0 &&
-            urls.every((url) => typeof url === 'string')
-          )
-            return urls
-        } catch {}
-        throw new ApiError(
-          'upstream_malformed',
-          'The image model finished without a readable result. Your credits were refunded: try again.',
-        )
-      }
-      if (record.state === 'fail') {
-        if (looksLikePolicyBlock(record)) {
-          throw new ApiError(
-            'content_policy',
-            "The image model's safety system blocked this request. Your credits were refunded: rephrase the prompt (or change the references) and try again.",
-          )
-        }
-        console.error('KIE task failed', taskId, record.failCode, record.failMsg)
-        throw new ApiError(
-          'upstream_error',
-          'The image model failed to make this image. Your credits were refunded: try again.',
-        )
-      }
-      await abortableDelay(settings.pollIntervalMs, job.signal).catch((error) => {
-        throw abortOrNetworkError(error, job.signal)
-      })
     }
+    if (record.state === 'fail') {
+      if (looksLikePolicyBlock(record)) {
+        throw new ApiError(
+          'content_policy',
+          "The image model's safety system blocked this request. Your credits were refunded: rephrase the prompt (or change the references) and try again.",
+        )
+      }
+      console.error('KIE task failed', taskId, record.failCode, record.failMsg)
+      throw new ApiError(
+        'upstream_error',
+        'The image model failed to make this image. Your credits were refunded: try again.',
+      )
+    }
+    return null
   }
 
   /**
    * Copies a result at once (KIE's URLs expire) into storage as it streams in: only from the hosts
    * KIE serves results from, and no larger than an image can be.
    */
-  async function download(job: ImageJob, url: string, index: number): Promise<void> {
+  async function copyResult(
+    url: string,
+    target: DecodedImageTarget,
+    signal: AbortSignal,
+  ): Promise<void> {
     if (!isResultHost(url, settings.resultHosts)) {
       console.error('KIE result from an unexpected host', url)
       throw new ApiError(
@@ -205,14 +210,14 @@ export function kieProvider(settings: KieSettings): ImageProvider {
       )
     }
     // A redirect would lead elsewhere than the allowed hosts: it is not followed.
-    const response = await upstreamFetch(url, { redirect: 'manual' }, job.signal)
+    const response = await upstreamFetch(url, { redirect: 'manual' }, signal)
     if (!response.ok || !response.body) {
       throw new ApiError(
         'upstream_error',
         'The finished image could not be downloaded from the image model. Your credits were refunded: try again.',
       )
     }
-    if (!(await copyCapped(response.body, MAX_RESULT_BYTES, job.upload(index)))) {
+    if (!(await copyCapped(response.body, MAX_RESULT_BYTES, target))) {
       throw new ApiError(
         'upstream_malformed',
         'The image model sent a result larger than any image it makes, so it was not kept. Your credits were refunded: try again.',
@@ -220,6 +225,12 @@ export function kieProvider(settings: KieSettings): ImageProvider {
     }
   }
 
+  return { create, check, copyResult }
+}
+
+/** KIE's task API: one createTask per image, polled until it succeeds or fails; result bytes copied at once. */
+export function kieProvider(settings: KieSettings): ImageProvider {
+  const tasks = kieTaskClient(settings)
   return {
     name: 'kie',
     async generate(job) {
@@ -228,11 +239,17 @@ export function kieProvider(settings: KieSettings): ImageProvider {
       )
       const results = await Promise.allSettled(
         Array.from({ length: job.n }, async (_, index) => {
-          const taskId = await createTask(job, inputUrls)
+          const taskId = await tasks.create(job, inputUrls)
           // KIE has the task and bills for it; it is polled to its end whoever is still listening.
-          job.onAccepted()
-          const [url] = await waitForResult(job, taskId)
-          await download(job, url, index)
+          job.onAccepted({ index, taskId })
+          let url = await tasks.check(taskId, job.signal)
+          while (url === null) {
+            await abortableDelay(settings.pollIntervalMs, job.signal).catch((error) => {
+              throw abortOrNetworkError(error, job.signal)
+            })
+            url = await tasks.check(taskId, job.signal)
+          }
+          await tasks.copyResult(url, job.upload(index), job.signal)
         }),
       )
       const failure = results.find((result) => result.status === 'rejected')

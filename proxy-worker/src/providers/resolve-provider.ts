@@ -9,7 +9,7 @@ import {
 import { type Env, numberSetting, openAiBaseUrl } from '../env'
 import { ApiError } from '../http/api-error'
 import type { ImageProvider } from './image-provider'
-import { kieProvider } from './kie-provider'
+import { type KieSettings, kieProvider } from './kie-provider'
 import { openAiProvider } from './openai-provider'
 import { previewProvider } from './preview-provider'
 
@@ -103,19 +103,21 @@ export function createProvider(env: Env, provider: Provider): ImageProvider {
       baseUrl: openAiBaseUrl(env),
     })
   }
-  if (provider === 'kie') {
-    const baseUrl = env.KIE_BASE_URL || DEFAULT_KIE_BASE_URL
-    const listed = env.KIE_RESULT_HOSTS?.split(',').map((host) => host.trim().toLowerCase())
-    return kieProvider({
-      apiKey: env.KIE_API_KEY ?? '',
-      baseUrl,
-      pollIntervalMs: numberSetting(env.KIE_POLL_INTERVAL_MS, 3000),
-      // KIE's own API host is always trusted for its results.
-      resultHosts: [
-        new URL(baseUrl).hostname,
-        ...(listed?.filter(Boolean) ?? DEFAULT_KIE_RESULT_HOSTS),
-      ],
-    })
-  }
+  if (provider === 'kie') return kieProvider(kieSettings(env))
   return previewProvider(numberSetting(env.PREVIEW_DELAY_MS, 0))
+}
+
+export function kieSettings(env: Env): KieSettings {
+  const baseUrl = env.KIE_BASE_URL || DEFAULT_KIE_BASE_URL
+  const listed = env.KIE_RESULT_HOSTS?.split(',').map((host) => host.trim().toLowerCase())
+  return {
+    apiKey: env.KIE_API_KEY ?? '',
+    baseUrl,
+    pollIntervalMs: numberSetting(env.KIE_POLL_INTERVAL_MS, 3000),
+    // KIE's own API host is always trusted for its results.
+    resultHosts: [
+      new URL(baseUrl).hostname,
+      ...(listed?.filter(Boolean) ?? DEFAULT_KIE_RESULT_HOSTS),
+    ],
+  }
 }
