@@ -265,40 +265,73 @@ describe('a KIE task whose client left', () => {
 })
 
 describe('a KIE job whose client left, followed by the account object', () => {
-  it('is finished, stored and charged by the object after the request has stopped', async () => {
-    const user = await createTestUser(100)
-    const account = accountOf(workerEnv, user.user_id)
-    const followed = () =>
-      runInDurableObject(account, (_, state) =>
-        state.storage.sql.exec<{ idx: number }>('SELECT idx FROM followed').toArray(),
-      )
-    // Two tasks that each take 30 polls (about 1.5 s at 50 ms) to end.
-    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 30))
+  const KIE = {
+    KIE_API_KEY: 'kie-test-key',
+    KIE_BASE_URL: 'https://kie.fake',
+    KIE_POLL_INTERVAL_MS: '50',
+  }
+  const followed = (userId: string) =>
+    runInDurableObject(accountOf(workerEnv, userId), (_, state) =>
+      state.storage.sql.exec<{ idx: number }>('SELECT idx FROM followed ORDER BY idx').toArray(),
+    ).then((rows) => rows.map((row) => row.idx))
+
+  /**
+   * Streams a KIE job and leaves, as a closed plugin does, once `ready` holds (by default, once
+   * every task is made); returns when the request's own work, waitUntil included, has ended.
+   */
+  async function leaveKieJob(
+    token: string,
+    body: Record<string, unknown>,
+    ready: () => boolean,
+    overrides: Partial<Env> = {},
+    headers: Record<string, string> = {},
+  ) {
     const started = await startWorker(
       '/v1/images/generate',
-      jsonRequest(user.token, { prompt: 'kie handed over', quality: 'low', n: 2, stream: true }),
-      { KIE_API_KEY: 'kie-test-key', KIE_BASE_URL: 'https://kie.fake', KIE_POLL_INTERVAL_MS: '50' },
+      jsonRequest(token, { ...body, stream: true }, headers),
+      { ...KIE, ...overrides },
     )
     const requestId = started.response.headers.get('X-Request-Id')!
     const events = started.response.body!.getReader()
     await events.read()
-    await vi.waitFor(() => expect(fake.tasks.size).toBe(2))
-    // The designer closes the plugin while KIE works on both images.
+    await vi.waitFor(() => expect(ready()).toBe(true))
     await events.cancel()
     await started.settled
-    // The request's own work, waitUntil included, has ended; the tasks have not.
-    expect([...fake.tasks.values()].every((task) => task.polls < task.ends)).toBe(true)
-    expect((await followed()).map((row) => row.idx).sort()).toEqual([0, 1])
-    const running = await generation(user.token, requestId)
-    expect(running).toMatchObject({ state: 'running', accepted: true, client_left: true })
+    return requestId
+  }
+
+  const finished = async (token: string, requestId: string) => {
     await vi.waitFor(
-      async () => expect((await generation(user.token, requestId)).state).toBe('done'),
-      { timeout: 8000, interval: 100 },
+      async () => expect((await generation(token, requestId)).state).not.toBe('running'),
+      { timeout: 8000, interval: 50 },
     )
-    const job = await generation(user.token, requestId)
+    return (await generation(token, requestId)) as Awaited<ReturnType<typeof generation>> & {
+      error: string | null
+    }
+  }
+
+  it('is finished, stored and charged by the object after the request has stopped', async () => {
+    const user = await createTestUser(100)
+    // Two tasks that each take 30 polls (about 1.5 s at 50 ms) to end.
+    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 30))
+    const requestId = await leaveKieJob(
+      user.token,
+      { prompt: 'kie handed over', quality: 'low', n: 2 },
+      () => fake.tasks.size === 2,
+    )
+    // The request's own work has ended; the tasks have not, and the object follows them.
+    expect([...fake.tasks.values()].every((task) => task.polls < task.ends)).toBe(true)
+    expect(await followed(user.user_id)).toEqual([0, 1])
+    expect(await generation(user.token, requestId)).toMatchObject({
+      state: 'running',
+      accepted: true,
+      client_left: true,
+    })
+    const job = await finished(user.token, requestId)
+    expect(job.state).toBe('done')
     expect(job.images).toHaveLength(2)
     expect(job.credits).toEqual({ charged: 4, refunded: 0 })
-    expect(await followed()).toEqual([])
+    expect(await followed(user.user_id)).toEqual([])
     for (const image of job.images) {
       const served = await callWorker(new URL(image.url).pathname)
       expect(served.headers.get('Content-Type')).toBe('image/png')
@@ -309,29 +342,83 @@ describe('a KIE job whose client left, followed by the account object', () => {
   it('refunds a followed task that fails, and says why', async () => {
     const user = await createTestUser(100)
     const fake = useFakeUpstream(fakeKie('fail', 'https://kie.fake', undefined, () => 20))
-    const started = await startWorker(
-      '/v1/images/generate',
-      jsonRequest(user.token, { prompt: 'kie fails later', quality: 'low', stream: true }),
-      { KIE_API_KEY: 'kie-test-key', KIE_BASE_URL: 'https://kie.fake', KIE_POLL_INTERVAL_MS: '50' },
+    const requestId = await leaveKieJob(
+      user.token,
+      { prompt: 'kie fails later', quality: 'low' },
+      () => fake.tasks.size === 1,
     )
-    const requestId = started.response.headers.get('X-Request-Id')!
-    const events = started.response.body!.getReader()
-    await events.read()
-    await vi.waitFor(() => expect(fake.tasks.size).toBe(1))
-    await events.cancel()
-    await started.settled
-    await vi.waitFor(
-      async () => expect((await generation(user.token, requestId)).state).toBe('failed'),
-      { timeout: 5000, interval: 50 },
-    )
-    const job = (await generation(user.token, requestId)) as { error?: string } & Awaited<
-      ReturnType<typeof generation>
-    >
+    expect(fake.tasks.get('task_1')!.polls).toBeLessThan(20)
+    expect(await followed(user.user_id)).toEqual([0])
+    const job = await finished(user.token, requestId)
+    expect(job.state).toBe('failed')
     expect(job.images).toEqual([])
     expect(job.credits).toEqual({ charged: 0, refunded: 2 })
     expect(job.error).toContain('failed to make this image')
     await expectCharged(user.user_id, user.token, 100, 0)
   })
+
+  it('is settled by the object alone when a task had already failed as the client left', async () => {
+    const user = await createTestUser(100)
+    // The first task fails at its first poll; the second takes about 1.5 s to succeed.
+    const fake = useFakeUpstream(
+      fakeKie(
+        (task) => (task === 1 ? 'fail' : 'success'),
+        'https://kie.fake',
+        undefined,
+        (task) => (task === 1 ? 1 : 30),
+      ),
+    )
+    const requestId = await leaveKieJob(
+      user.token,
+      { prompt: 'one fails, one follows', quality: 'low', n: 2 },
+      () => (fake.tasks.get('task_1')?.polls ?? 0) >= 1 && fake.tasks.size === 2,
+    )
+    expect(fake.tasks.get('task_2')!.polls).toBeLessThan(30)
+    const job = await finished(user.token, requestId)
+    expect(job.state).toBe('done')
+    expect(job.images).toHaveLength(1)
+    expect(job.credits).toEqual({ charged: 2, refunded: 2 })
+    await expectCharged(user.user_id, user.token, 100, 2)
+  }, 15_000)
+
+  it('gives a task up at the upstream timeout and refunds it', async () => {
+    const user = await createTestUser(100)
+    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 10_000))
+    const requestId = await leaveKieJob(
+      user.token,
+      { prompt: 'kie never ends', quality: 'low' },
+      () => fake.tasks.size === 1,
+      { UPSTREAM_TIMEOUT_MS: '1500' },
+    )
+    expect(await followed(user.user_id)).toEqual([0])
+    const job = await finished(user.token, requestId)
+    expect(job.state).toBe('failed')
+    expect(job.credits).toEqual({ charged: 0, refunded: 2 })
+    expect(job.error).toContain('took too long')
+    expect(await followed(user.user_id)).toEqual([])
+    await expectCharged(user.user_id, user.token, 100, 0)
+  }, 15_000)
+
+  it('keeps its Idempotency-Key: a repeat is told it runs, then gets what the object finished', async () => {
+    const user = await createTestUser(100)
+    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 30))
+    const body = { prompt: 'kie keyed', quality: 'low' }
+    const key = { 'Idempotency-Key': 'kie-keyed-1' }
+    const requestId = await leaveKieJob(user.token, body, () => fake.tasks.size === 1, {}, key)
+    const repeat = () => callWorker('/v1/images/generate', jsonRequest(user.token, body, key), KIE)
+    expect((await repeat()).status).toBe(409)
+    const job = await finished(user.token, requestId)
+    const replayed = await repeat()
+    expect(replayed.status).toBe(200)
+    const { data } = (await replayed.json()) as {
+      data: { request_id: string; images: { url: string }[]; credits: { charged: number } }
+    }
+    expect(data.request_id).toBe(requestId)
+    expect(data.images.map((image) => image.url)).toEqual(job.images.map((image) => image.url))
+    expect(data.credits.charged).toBe(2)
+    expect(fake.tasks.size).toBe(1)
+    await expectCharged(user.user_id, user.token, 100, 2)
+  }, 15_000)
 })
 
 describe('GET /v1/generations/:id', () => {

@@ -34,6 +34,8 @@ export const LEDGER_CHUNK_SIZE = 25
 export const LEDGER_TAIL_LIMIT = 50
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
 const JOB_TTL_MS = 24 * 60 * 60 * 1000
+/** A followed job's hold lasts this long past the time its tasks are given up. */
+const FOLLOW_GRACE_MS = 2 * 60 * 1000
 
 export type JobState = GenerationJob['state']
 export type JobView = GenerationJob
@@ -116,6 +118,35 @@ type AccountRow = {
   last_active: string | null
 }
 
+type JobRow = {
+  request_id: string
+  state: JobState
+  created_at: string
+  updated_at: string
+  model: JobView['model']
+  provider: JobView['provider']
+  size: string
+  quality: JobView['quality']
+  requested: number
+  images: string
+  delivered: number
+  charged: number | null
+  refunded: number | null
+  error: string | null
+  accepted: number
+  client_left: number
+}
+
+type FollowedRow = {
+  request_id: string
+  idx: number
+  task_id: string
+  settings: string
+  poll_at: number
+  give_up_at: number
+  key_hash: string | null
+}
+
 type SyncRow = { dirty: number; written_at: number; chunks: number }
 
 type LedgerRow = {
@@ -191,7 +222,7 @@ export class UserAccount extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS jobs (request_id TEXT PRIMARY KEY, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, size TEXT NOT NULL, quality TEXT NOT NULL, requested INTEGER NOT NULL, images TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, charged INTEGER, refunded INTEGER, error TEXT, accepted INTEGER NOT NULL DEFAULT 0, client_left INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS idempotency (key_hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, until INTEGER, result TEXT, expires INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS rate_hits (bucket TEXT NOT NULL, at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS followed (request_id TEXT NOT NULL, idx INTEGER NOT NULL, task_id TEXT NOT NULL, settings TEXT NOT NULL, poll_at INTEGER NOT NULL, PRIMARY KEY (request_id, idx));
+      CREATE TABLE IF NOT EXISTS followed (request_id TEXT NOT NULL, idx INTEGER NOT NULL, task_id TEXT NOT NULL, settings TEXT NOT NULL, poll_at INTEGER NOT NULL, give_up_at INTEGER NOT NULL, key_hash TEXT, PRIMARY KEY (request_id, idx));
       CREATE TABLE IF NOT EXISTS kv_sync (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL, written_at INTEGER NOT NULL, chunks INTEGER NOT NULL);
     `)
     this.migrate()
@@ -504,8 +535,7 @@ export class UserAccount extends DurableObject<Env> {
     this.recordImages(requestId, [image])
   }
 
-  private recordImages(requestId: string, delivered: (GeneratedImage | null)[]) {
-    if (delivered.length === 0) return
+  private recordImages(requestId: string, images: (GeneratedImage | null)[]) {
     const job = this.sql
       .exec<{ images: string; delivered: number }>(
         'SELECT images, delivered FROM jobs WHERE request_id = ?',
@@ -513,6 +543,11 @@ export class UserAccount extends DurableObject<Env> {
       )
       .toArray()[0]
     if (!job) return
+    // An image for a place already filled (a followed task the request also finished) is a copy:
+    // it is neither listed nor counted again, and expires in storage with the job's images.
+    const listed = new Set((JSON.parse(job.images) as GeneratedImage[]).map((image) => image.index))
+    const delivered = images.filter((image) => !image || !listed.has(image.index))
+    if (delivered.length === 0) return
     this.sql.exec(
       'UPDATE jobs SET images = ?, delivered = ?, updated_at = ? WHERE request_id = ?',
       withImages(job.images, delivered),
@@ -565,6 +600,8 @@ export class UserAccount extends DurableObject<Env> {
     tasks: UpstreamTask[],
     settings: FollowSettings,
     apiKey: string,
+    /** When a task still running counts as failed (the upstream timeout), and the job's key. */
+    options: { giveUpAt: number; keyHash?: string },
   ): Promise<boolean> {
     await this.load(userId)
     const held = this.sql
@@ -574,14 +611,22 @@ export class UserAccount extends DurableObject<Env> {
     const pollAt = Date.now() + settings.kie.pollIntervalMs
     this.transact(() => {
       this.sql.exec('UPDATE jobs SET accepted = 1, client_left = 1 WHERE request_id = ?', requestId)
+      // The hold is the object's own now: it lasts until the tasks are given up, and a while more.
+      this.sql.exec(
+        'UPDATE holds SET until = MAX(until, ?) WHERE request_id = ?',
+        options.giveUpAt + FOLLOW_GRACE_MS,
+        requestId,
+      )
       for (const task of tasks)
         this.sql.exec(
-          'INSERT OR REPLACE INTO followed VALUES (?, ?, ?, ?, ?)',
+          'INSERT OR REPLACE INTO followed VALUES (?, ?, ?, ?, ?, ?, ?)',
           requestId,
           task.index,
           task.taskId,
           JSON.stringify(settings),
           pollAt,
+          options.giveUpAt,
+          options.keyHash ?? null,
         )
     })
     this.followKeys.set(requestId, apiKey)
@@ -589,27 +634,38 @@ export class UserAccount extends DurableObject<Env> {
     return true
   }
 
-  /** Checks each followed task that is due, all at once; never throws. */
+  /** Checks each followed task that is due, all at once. */
   private async stepFollowed(now: number) {
+    // A job settled meanwhile (by its request, or at its deadline) is not followed further.
+    this.sql.exec('DELETE FROM followed WHERE request_id NOT IN (SELECT request_id FROM holds)')
     const due = this.sql
-      .exec<{ request_id: string; idx: number; task_id: string; settings: string }>(
-        'SELECT request_id, idx, task_id, settings FROM followed WHERE poll_at <= ?',
-        now,
-      )
+      .exec<FollowedRow>('SELECT * FROM followed WHERE poll_at <= ?', now)
       .toArray()
-    await Promise.all(
+    const steps = await Promise.allSettled(
       due.map(async (row) => {
         const settings = JSON.parse(row.settings) as FollowSettings
         const apiKey = this.followKeys.get(row.request_id) ?? this.env.KIE_API_KEY ?? ''
-        const task = { index: row.idx, taskId: row.task_id }
+        const task = { index: row.idx, taskId: row.task_id, giveUpAt: row.give_up_at }
         const step = await stepKieTask(task, settings, apiKey, this.env.IMAGES)
-        this.afterStep(row.request_id, task.index, settings, step)
+        this.afterStep(row, settings, step)
       }),
     )
+    for (const step of steps)
+      if (step.status === 'rejected') console.error('followed task not recorded', step.reason)
   }
 
   /** Records what one check of a followed task found; the job settles when its last task ends. */
-  private afterStep(requestId: string, index: number, settings: FollowSettings, step: TaskStep) {
+  private afterStep(row: FollowedRow, settings: FollowSettings, step: TaskStep) {
+    const { request_id: requestId, idx: index } = row
+    const held = this.sql
+      .exec('SELECT 1 FROM holds WHERE request_id = ?', requestId)
+      .toArray().length
+    if (!held) {
+      // Settled by someone else while this look was under way: its image would go uncharged.
+      this.sql.exec('DELETE FROM followed WHERE request_id = ? AND idx = ?', requestId, index)
+      if (step.kind === 'stored') void this.env.IMAGES.delete(step.image.id).catch(() => {})
+      return
+    }
     if (step.kind === 'running') {
       this.sql.exec(
         'UPDATE followed SET poll_at = ? WHERE request_id = ? AND idx = ?',
@@ -622,10 +678,7 @@ export class UserAccount extends DurableObject<Env> {
     this.transact(() => {
       this.sql.exec('DELETE FROM followed WHERE request_id = ? AND idx = ?', requestId, index)
       const job = this.sql
-        .exec<{ images: string; requested: number; error: string | null }>(
-          'SELECT images, requested, error FROM jobs WHERE request_id = ?',
-          requestId,
-        )
+        .exec<JobRow>('SELECT * FROM jobs WHERE request_id = ?', requestId)
         .toArray()[0]
       if (!job) return
       if (step.kind === 'failed')
@@ -649,13 +702,41 @@ export class UserAccount extends DurableObject<Env> {
           requestId,
         )
         .one()
-      this.settleNow(requestId, {
+      const settled = this.settleNow(requestId, {
         state: delivered > 0 ? 'done' : 'failed',
         error: error ?? undefined,
         refundReason: `${job.requested - delivered} of ${job.requested} not delivered (followed after the client left)`,
         accepted: true,
       })
+      if (settled && row.key_hash)
+        this.finishFollowedKey(row.key_hash, requestId, settings, settled)
     })
+  }
+
+  /** A repeat of the job's Idempotency-Key now replays what the object finished. */
+  private finishFollowedKey(
+    keyHash: string,
+    requestId: string,
+    settings: FollowSettings,
+    settled: Settlement,
+  ) {
+    const job = this.sql.exec<JobRow>('SELECT * FROM jobs WHERE request_id = ?', requestId).one()
+    const result: GenerationResult = {
+      request_id: requestId,
+      model: job.model,
+      provider: job.provider,
+      size: job.size,
+      quality: job.quality,
+      requested: job.requested,
+      images: JSON.parse(job.images),
+      credits: { charged: settled.charged, refunded: settled.refunded, balance: settled.balance },
+      expires_at: new Date(Date.now() + settings.imageTtlSeconds * 1000).toISOString(),
+    }
+    this.sql.exec(
+      "UPDATE idempotency SET state = 'done', until = NULL, result = ? WHERE key_hash = ?",
+      JSON.stringify(result),
+      keyHash,
+    )
   }
 
   /**
@@ -814,23 +895,7 @@ export class UserAccount extends DurableObject<Env> {
     if (refusal) return refusal
     this.settleExpired(Date.now())
     const row = this.sql
-      .exec<{
-        request_id: string
-        state: JobState
-        created_at: string
-        updated_at: string
-        model: JobView['model']
-        provider: JobView['provider']
-        size: string
-        quality: JobView['quality']
-        requested: number
-        images: string
-        charged: number | null
-        refunded: number | null
-        error: string | null
-        accepted: number
-        client_left: number
-      }>('SELECT * FROM jobs WHERE request_id = ?', requestId)
+      .exec<JobRow>('SELECT * FROM jobs WHERE request_id = ?', requestId)
       .toArray()[0]
     if (!row) return null
     return {

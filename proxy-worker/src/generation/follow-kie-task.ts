@@ -1,7 +1,7 @@
 import type { GeneratedImage } from '../../../shared'
 import { ApiError } from '../http/api-error'
 import { ImageUpload } from '../images/image-upload'
-import { type KieSettings, kieTaskClient } from '../providers/kie-provider'
+import { type KieSettings, KieTaskFailed, kieTaskClient } from '../providers/kie-provider'
 
 /** How long one check of a followed task, with its download, may take before it counts as failed. */
 const STEP_TIMEOUT_MS = 60_000
@@ -16,17 +16,26 @@ export interface FollowSettings {
   imageTtlSeconds: number
 }
 
+const TOO_LONG =
+  'The image model took too long to make this image, so its credits were refunded. Try again, perhaps at a lower quality.'
+
 export type TaskStep =
   | { kind: 'running' }
   | { kind: 'stored'; image: GeneratedImage }
   | { kind: 'failed'; error: string }
 
+/** Whether asking again could change the outcome: not when KIE said the task failed. */
+const isFinal = (error: unknown) =>
+  error instanceof KieTaskFailed ||
+  (error instanceof ApiError && error.type === 'upstream_malformed')
+
 /**
  * One look at a followed task: still running; finished, with its result copied into storage; or
- * failed. Never throws: whatever went wrong is the task's failure, and its credits come back.
+ * failed. A look that went wrong (KIE busy, the network, a download cut short) counts as still
+ * running, until the task's time is up. Never throws.
  */
 export async function stepKieTask(
-  task: { index: number; taskId: string },
+  task: { index: number; taskId: string; giveUpAt: number },
   settings: FollowSettings,
   apiKey: string,
   bucket: R2Bucket,
@@ -36,6 +45,7 @@ export async function stepKieTask(
   const upload = new ImageUpload(bucket, settings.imageTtlSeconds)
   try {
     const url = await client.check(task.taskId, signal)
+    if (url === null && Date.now() >= task.giveUpAt) return { kind: 'failed', error: TOO_LONG }
     if (url === null) return { kind: 'running' }
     await client.copyResult(
       url,
@@ -58,7 +68,10 @@ export async function stepKieTask(
     }
   } catch (error) {
     await upload.abort()
-    if (!(error instanceof ApiError)) console.error('followed KIE task failed', task.taskId, error)
+    if (!isFinal(error)) {
+      console.error('followed KIE task: will look again', task.taskId, error)
+      if (Date.now() < task.giveUpAt) return { kind: 'running' }
+    }
     return {
       kind: 'failed',
       error:

@@ -5,6 +5,7 @@ import type { Env } from '../env'
 import { ApiError } from '../http/api-error'
 
 export interface IdempotencySlot {
+  keyHash: string
   /** The first result of this key, when it already finished. */
   replay?: GenerationResult
   finish(result: GenerationResult): Promise<void>
@@ -39,6 +40,7 @@ export async function claimIdempotencyKey(
     )
   }
   return {
+    keyHash,
     replay: claim.kind === 'replay' ? claim.result : undefined,
     finish: (result) => account.finishKey(userId, keyHash, result),
     abandon: () => account.abandonKey(userId, keyHash),

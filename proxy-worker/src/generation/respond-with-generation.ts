@@ -109,6 +109,7 @@ export async function generateOnce(
           keepImages,
           answerWithBytes,
           emit,
+          idempotencyKeyHash: slot?.keyHash,
         },
         request,
         inputs,

@@ -43,6 +43,8 @@ export interface GenerationContext {
    */
   answerWithBytes?: boolean
   emit?: (event: StreamEvent) => void
+  /** The request's Idempotency-Key, hashed: a job the account object finishes records its result. */
+  idempotencyKeyHash?: string
 }
 
 export interface DeliveredFile {
@@ -209,7 +211,9 @@ export async function runGeneration(
   if (context.signal.aborted) onClientGone()
   else context.signal.addEventListener('abort', onClientGone, { once: true })
   const size = pixelSizeFor(request.model, request.size)
-  const timeout = AbortSignal.timeout(numberSetting(env.UPSTREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS))
+  const timeoutMs = numberSetting(env.UPSTREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS)
+  const timeout = AbortSignal.timeout(timeoutMs)
+  const timeoutAt = Date.now() + timeoutMs
   const images: GeneratedImage[] = []
   const files = new Map<number, DeliveredFile>()
   const delivered = new Set<number>()
@@ -217,19 +221,27 @@ export async function runGeneration(
   // KIE tasks the upstream has whose image is not stored yet. Once the client has gone and every
   // task is accepted, the account object follows them from its alarm, which no limit on work after
   // a response cuts short (waitUntil's 30 s in production), and this request stops.
+  // An image leaves `openTasks` as soon as its bytes are stored: the request records it itself.
   const openTasks = new Map<number, string>()
+  let tasksAccepted = 0
   const handOver = new AbortController()
-  let handingOver = false
+  let handingOver: Promise<boolean> | null = null
   const followElsewhere = () => {
-    if (handingOver || openTasks.size === 0 || openTasks.size + delivered.size < request.n) return
-    handingOver = true
+    if (handingOver || openTasks.size === 0 || tasksAccepted < request.n) return
     const tasks = [...openTasks].map(([index, taskId]) => ({ index, taskId }))
     const { apiKey, ...kie } = kieSettings(env)
     const settings = { kie, imageBaseUrl: context.imageBaseUrl, imageTtlSeconds: imageTtl }
-    void account.follow(user.id, requestId, tasks, settings, apiKey).then(
-      (following) => following && handOver.abort(new HandedOver()),
-      // This request goes on following the job itself.
-      (error) => console.error('job not handed to the account object', requestId, error),
+    const options = { giveUpAt: timeoutAt, keyHash: context.idempotencyKeyHash }
+    handingOver = account.follow(user.id, requestId, tasks, settings, apiKey, options).then(
+      (following) => {
+        if (following) handOver.abort(new HandedOver())
+        return following
+      },
+      (error) => {
+        // This request goes on following the job itself.
+        console.error('job not handed to the account object', requestId, error)
+        return false
+      },
     )
   }
   const signal = AbortSignal.any([timeout, beforeAcceptance.signal, handOver.signal])
@@ -239,6 +251,7 @@ export async function runGeneration(
    * route will not keep (it answers with the bytes, then deletes it) is counted but not listed.
    */
   const keepStored = async (index: number, stored: UploadedImage) => {
+    openTasks.delete(index)
     const image: GeneratedImage = {
       id: stored.id,
       index,
@@ -252,7 +265,6 @@ export async function runGeneration(
     const listed = (context.keepImages ?? true) || context.signal.aborted
     await record(listed ? image : null)
     delivered.add(index)
-    openTasks.delete(index)
     images.push(image)
     emit?.({ type: 'image', request_id: requestId, provider, image })
   }
@@ -275,7 +287,10 @@ export async function runGeneration(
       signal,
       onAccepted: (task) => {
         upstreamAccepted = true
-        if (task) openTasks.set(task.index, task.taskId)
+        if (task) {
+          openTasks.set(task.index, task.taskId)
+          tasksAccepted++
+        }
         // KIE accepts one task per image: the last acceptance after the client left hands over.
         if (context.signal.aborted) followElsewhere()
         const recordNow = () => {
@@ -311,8 +326,8 @@ export async function runGeneration(
         const keep = (context.keepImages ?? true) || context.signal.aborted
         if (context.answerWithBytes) files.set(index, { bytes, mimeType: info.mimeType, b64 })
         if (!keep) {
-          delivered.add(index)
           openTasks.delete(index)
+          delivered.add(index)
           await record(null)
           return
         }
@@ -349,7 +364,8 @@ export async function runGeneration(
     context.signal.removeEventListener('abort', onClientGone)
     if (acceptanceTimer !== undefined) clearTimeout(acceptanceTimer)
   }
-  if (failure instanceof HandedOver) throw failure
+  // Once the object follows the job, it settles it, whatever this request saw end first.
+  if (handingOver && (await handingOver)) throw new HandedOver()
   if (!failure && delivered.size < request.n) {
     failure = new ApiError(
       'upstream_malformed',

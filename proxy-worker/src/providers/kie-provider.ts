@@ -109,6 +109,9 @@ function kieError(code: number | undefined, message: string | undefined): ApiErr
   )
 }
 
+/** KIE says the task itself ended without an image: asking again changes nothing. */
+export class KieTaskFailed extends ApiError {}
+
 function looksLikePolicyBlock(record: KieRecord): boolean {
   return /sensitive|policy|safety|moderat|nsfw/i.test(
     `${record.failCode ?? ''} ${record.failMsg ?? ''}`,
@@ -172,20 +175,20 @@ export function kieTaskClient(settings: KieSettings) {
         )
           return urls[0]
       } catch {}
-      throw new ApiError(
+      throw new KieTaskFailed(
         'upstream_malformed',
         'The image model finished without a readable result. Your credits were refunded: try again.',
       )
     }
     if (record.state === 'fail') {
       if (looksLikePolicyBlock(record)) {
-        throw new ApiError(
+        throw new KieTaskFailed(
           'content_policy',
           "The image model's safety system blocked this request. Your credits were refunded: rephrase the prompt (or change the references) and try again.",
         )
       }
       console.error('KIE task failed', taskId, record.failCode, record.failMsg)
-      throw new ApiError(
+      throw new KieTaskFailed(
         'upstream_error',
         'The image model failed to make this image. Your credits were refunded: try again.',
       )

@@ -9,6 +9,7 @@ interface Task {
   }
   polls: number
   ends: number
+  outcome: KieOutcome
 }
 
 /**
@@ -17,7 +18,8 @@ interface Task {
  * string, and result URLs serve the bytes. Errors come as `code` in the body with HTTP 200.
  */
 export function fakeKie(
-  outcome: KieOutcome = 'success',
+  /** How every task ends, or how each ends by its number from 1. */
+  outcome: KieOutcome | ((task: number) => KieOutcome) = 'success',
   base = 'https://kie.fake',
   /** What a result URL serves instead of the rendered PNG: a large image, say. */
   resultBody?: () => BodyInit,
@@ -25,16 +27,18 @@ export function fakeKie(
   pollsToEnd: (task: number) => number = () => 2,
 ) {
   const tasks = new Map<string, Task>()
+  const outcomeOf = typeof outcome === 'function' ? outcome : () => outcome
   const resultBytes = new Map<string, Uint8Array>()
   const handler = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init)
     const url = new URL(request.url)
     if (request.method === 'POST' && url.pathname === '/api/v1/jobs/createTask') {
-      if (outcome === 'no-credits')
+      if (outcomeOf(tasks.size + 1) === 'no-credits')
         return Response.json({ code: 402, msg: 'Credits insufficient', data: null })
       const body = (await request.json()) as Task['body']
       const taskId = `task_${tasks.size + 1}`
-      tasks.set(taskId, { body, polls: 0, ends: pollsToEnd(tasks.size + 1) })
+      const number = tasks.size + 1
+      tasks.set(taskId, { body, polls: 0, ends: pollsToEnd(number), outcome: outcomeOf(number) })
       return Response.json({ code: 200, msg: 'success', data: { taskId } })
     }
     if (url.pathname === '/api/v1/jobs/recordInfo') {
@@ -44,9 +48,9 @@ export function fakeKie(
       task.polls++
       if (task.polls < task.ends)
         return Response.json({ code: 200, msg: 'success', data: { taskId, state: 'generating' } })
-      if (outcome === 'fail' || outcome === 'policy') {
+      if (task.outcome === 'fail' || task.outcome === 'policy') {
         const failMsg =
-          outcome === 'policy'
+          task.outcome === 'policy'
             ? 'Content flagged as sensitive by the safety system'
             : 'Internal generation error'
         return Response.json({
