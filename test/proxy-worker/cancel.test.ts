@@ -294,7 +294,7 @@ describe('a KIE job whose client left, followed by the account object', () => {
     const requestId = started.response.headers.get('X-Request-Id')!
     const events = started.response.body!.getReader()
     await events.read()
-    await vi.waitFor(() => expect(ready()).toBe(true))
+    await vi.waitFor(() => expect(ready()).toBe(true), { timeout: 5000, interval: 20 })
     await events.cancel()
     await started.settled
     return requestId
@@ -303,7 +303,7 @@ describe('a KIE job whose client left, followed by the account object', () => {
   const finished = async (token: string, requestId: string) => {
     await vi.waitFor(
       async () => expect((await generation(token, requestId)).state).not.toBe('running'),
-      { timeout: 8000, interval: 50 },
+      { timeout: 10_000, interval: 50 },
     )
     return (await generation(token, requestId)) as Awaited<ReturnType<typeof generation>> & {
       error: string | null
@@ -312,8 +312,8 @@ describe('a KIE job whose client left, followed by the account object', () => {
 
   it('is finished, stored and charged by the object after the request has stopped', async () => {
     const user = await createTestUser(100)
-    // Two tasks that each take 30 polls (about 1.5 s at 50 ms) to end.
-    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 30))
+    // Two tasks that each take 60 polls (about 3 s at 50 ms) to end.
+    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 60))
     const requestId = await leaveKieJob(
       user.token,
       { prompt: 'kie handed over', quality: 'low', n: 2 },
@@ -339,15 +339,16 @@ describe('a KIE job whose client left, followed by the account object', () => {
     await expectCharged(user.user_id, user.token, 100, 4)
   }, 15_000)
 
-  it('refunds a followed task that fails, and says why', async () => {
+  it('refunds a followed task that fails, says why, and frees its Idempotency-Key', async () => {
     const user = await createTestUser(100)
-    const fake = useFakeUpstream(fakeKie('fail', 'https://kie.fake', undefined, () => 20))
-    const requestId = await leaveKieJob(
-      user.token,
-      { prompt: 'kie fails later', quality: 'low' },
-      () => fake.tasks.size === 1,
+    // The first task fails after about 3 s; a retry's task fails at once.
+    const fake = useFakeUpstream(
+      fakeKie('fail', 'https://kie.fake', undefined, (task) => (task === 1 ? 60 : 1)),
     )
-    expect(fake.tasks.get('task_1')!.polls).toBeLessThan(20)
+    const body = { prompt: 'kie fails later', quality: 'low' }
+    const key = { 'Idempotency-Key': 'kie-fails-1' }
+    const requestId = await leaveKieJob(user.token, body, () => fake.tasks.size === 1, {}, key)
+    expect(fake.tasks.get('task_1')!.polls).toBeLessThan(60)
     expect(await followed(user.user_id)).toEqual([0])
     const job = await finished(user.token, requestId)
     expect(job.state).toBe('failed')
@@ -355,17 +356,39 @@ describe('a KIE job whose client left, followed by the account object', () => {
     expect(job.credits).toEqual({ charged: 0, refunded: 2 })
     expect(job.error).toContain('failed to make this image')
     await expectCharged(user.user_id, user.token, 100, 0)
+    // A job that made nothing is not replayed as an empty success: the key runs the job again.
+    const retry = await callWorker('/v1/images/generate', jsonRequest(user.token, body, key), KIE)
+    expect(fake.tasks.size).toBe(2)
+    expect(retry.status).toBe(502)
+    await expectCharged(user.user_id, user.token, 100, 0)
+  }, 15_000)
+
+  it('is followed by the request itself when the object cannot take it', async () => {
+    const user = await createTestUser(100)
+    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 20))
+    const requestId = await leaveKieJob(
+      user.token,
+      { prompt: 'kie not handed over', quality: 'low' },
+      () => fake.tasks.size === 1,
+      { ACCOUNTS: accountsFailing('follow') },
+    )
+    expect(await followed(user.user_id)).toEqual([])
+    const job = await generation(user.token, requestId)
+    expect(job.state).toBe('done')
+    expect(job.images).toHaveLength(1)
+    expect(job.credits).toEqual({ charged: 2, refunded: 0 })
+    await expectCharged(user.user_id, user.token, 100, 2)
   })
 
   it('is settled by the object alone when a task had already failed as the client left', async () => {
     const user = await createTestUser(100)
-    // The first task fails at its first poll; the second takes about 1.5 s to succeed.
+    // The first task fails at its first poll; the second takes about 3 s to succeed.
     const fake = useFakeUpstream(
       fakeKie(
         (task) => (task === 1 ? 'fail' : 'success'),
         'https://kie.fake',
         undefined,
-        (task) => (task === 1 ? 1 : 30),
+        (task) => (task === 1 ? 1 : 60),
       ),
     )
     const requestId = await leaveKieJob(
@@ -373,7 +396,7 @@ describe('a KIE job whose client left, followed by the account object', () => {
       { prompt: 'one fails, one follows', quality: 'low', n: 2 },
       () => (fake.tasks.get('task_1')?.polls ?? 0) >= 1 && fake.tasks.size === 2,
     )
-    expect(fake.tasks.get('task_2')!.polls).toBeLessThan(30)
+    expect(fake.tasks.get('task_2')!.polls).toBeLessThan(60)
     const job = await finished(user.token, requestId)
     expect(job.state).toBe('done')
     expect(job.images).toHaveLength(1)
@@ -388,7 +411,7 @@ describe('a KIE job whose client left, followed by the account object', () => {
       user.token,
       { prompt: 'kie never ends', quality: 'low' },
       () => fake.tasks.size === 1,
-      { UPSTREAM_TIMEOUT_MS: '1500' },
+      { UPSTREAM_TIMEOUT_MS: '4000' },
     )
     expect(await followed(user.user_id)).toEqual([0])
     const job = await finished(user.token, requestId)
@@ -401,7 +424,7 @@ describe('a KIE job whose client left, followed by the account object', () => {
 
   it('keeps its Idempotency-Key: a repeat is told it runs, then gets what the object finished', async () => {
     const user = await createTestUser(100)
-    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 30))
+    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 60))
     const body = { prompt: 'kie keyed', quality: 'low' }
     const key = { 'Idempotency-Key': 'kie-keyed-1' }
     const requestId = await leaveKieJob(user.token, body, () => fake.tasks.size === 1, {}, key)

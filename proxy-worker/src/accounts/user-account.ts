@@ -535,18 +535,31 @@ export class UserAccount extends DurableObject<Env> {
     this.recordImages(requestId, [image])
   }
 
+  /**
+   * Lists and counts images delivered for a job, at most one per place in it: an image for a place
+   * already filled (a followed task the request also finished) is a copy. Once the job is settled,
+   * no more than it was charged for: the images listed never outnumber those paid for. An image
+   * not listed is let go from storage.
+   */
   private recordImages(requestId: string, images: (GeneratedImage | null)[]) {
     const job = this.sql
-      .exec<{ images: string; delivered: number }>(
-        'SELECT images, delivered FROM jobs WHERE request_id = ?',
-        requestId,
-      )
+      .exec<JobRow>('SELECT * FROM jobs WHERE request_id = ?', requestId)
       .toArray()[0]
     if (!job) return
-    // An image for a place already filled (a followed task the request also finished) is a copy:
-    // it is neither listed nor counted again, and expires in storage with the job's images.
     const listed = new Set((JSON.parse(job.images) as GeneratedImage[]).map((image) => image.index))
-    const delivered = images.filter((image) => !image || !listed.has(image.index))
+    const settledFor = (job.charged ?? 0) + (job.refunded ?? 0)
+    const paidFor =
+      job.state === 'running' || settledFor === 0
+        ? Number.POSITIVE_INFINITY
+        : Math.round(((job.charged ?? 0) * job.requested) / settledFor)
+    const delivered: (GeneratedImage | null)[] = []
+    for (const image of images) {
+      const wanted = job.delivered + delivered.length < paidFor
+      if (wanted && !(image && listed.has(image.index))) {
+        delivered.push(image)
+        if (image) listed.add(image.index)
+      } else if (image) void this.env.IMAGES.delete(image.id).catch(() => {})
+    }
     if (delivered.length === 0) return
     this.sql.exec(
       'UPDATE jobs SET images = ?, delivered = ?, updated_at = ? WHERE request_id = ?',
@@ -602,6 +615,8 @@ export class UserAccount extends DurableObject<Env> {
     apiKey: string,
     /** When a task still running counts as failed (the upstream timeout), and the job's key. */
     options: { giveUpAt: number; keyHash?: string },
+    /** Images the request had kept to record with its settlement. */
+    delivered: (GeneratedImage | null)[] = [],
   ): Promise<boolean> {
     await this.load(userId)
     const held = this.sql
@@ -611,12 +626,17 @@ export class UserAccount extends DurableObject<Env> {
     const pollAt = Date.now() + settings.kie.pollIntervalMs
     this.transact(() => {
       this.sql.exec('UPDATE jobs SET accepted = 1, client_left = 1 WHERE request_id = ?', requestId)
-      // The hold is the object's own now: it lasts until the tasks are given up, and a while more.
-      this.sql.exec(
-        'UPDATE holds SET until = MAX(until, ?) WHERE request_id = ?',
-        options.giveUpAt + FOLLOW_GRACE_MS,
-        requestId,
-      )
+      this.recordImages(requestId, delivered)
+      // The hold and the key are the object's own now: they last until the tasks are given up,
+      // and a while more.
+      const until = options.giveUpAt + FOLLOW_GRACE_MS
+      this.sql.exec('UPDATE holds SET until = MAX(until, ?) WHERE request_id = ?', until, requestId)
+      if (options.keyHash)
+        this.sql.exec(
+          "UPDATE idempotency SET until = MAX(until, ?) WHERE key_hash = ? AND state = 'running'",
+          until,
+          options.keyHash,
+        )
       for (const task of tasks)
         this.sql.exec(
           'INSERT OR REPLACE INTO followed VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -661,9 +681,9 @@ export class UserAccount extends DurableObject<Env> {
       .exec('SELECT 1 FROM holds WHERE request_id = ?', requestId)
       .toArray().length
     if (!held) {
-      // Settled by someone else while this look was under way: its image would go uncharged.
+      // Settled meanwhile: the image is listed only if the settlement charged for it.
       this.sql.exec('DELETE FROM followed WHERE request_id = ? AND idx = ?', requestId, index)
-      if (step.kind === 'stored') void this.env.IMAGES.delete(step.image.id).catch(() => {})
+      if (step.kind === 'stored') this.recordImages(requestId, [step.image])
       return
     }
     if (step.kind === 'running') {
@@ -687,9 +707,6 @@ export class UserAccount extends DurableObject<Env> {
           step.error,
           requestId,
         )
-      else if ((JSON.parse(job.images) as GeneratedImage[]).some((image) => image.index === index))
-        // The request stored this one as it handed over: the copy is let go.
-        void this.env.IMAGES.delete(step.image.id).catch(() => {})
       else this.recordImages(requestId, [step.image])
       const left = this.sql
         .exec('SELECT 1 FROM followed WHERE request_id = ?', requestId)
@@ -708,7 +725,10 @@ export class UserAccount extends DurableObject<Env> {
         refundReason: `${job.requested - delivered} of ${job.requested} not delivered (followed after the client left)`,
         accepted: true,
       })
-      if (settled && row.key_hash)
+      // A job that made nothing frees its key, as a request that fails does, so it can be retried.
+      if (settled && row.key_hash && delivered === 0)
+        this.sql.exec('DELETE FROM idempotency WHERE key_hash = ?', row.key_hash)
+      else if (settled && row.key_hash)
         this.finishFollowedKey(row.key_hash, requestId, settings, settled)
     })
   }
@@ -1128,12 +1148,15 @@ export class UserAccount extends DurableObject<Env> {
       .exec<{ request_id: string }>('SELECT request_id FROM holds WHERE until <= ?', now)
       .toArray()
     for (const { request_id } of expired) {
-      this.sql.exec('DELETE FROM followed WHERE request_id = ?', request_id)
+      // A job the object follows is charged for what it stored, which it knows exactly.
+      const followed = this.sql
+        .exec('DELETE FROM followed WHERE request_id = ? RETURNING idx', request_id)
+        .toArray().length
       this.settleNow(request_id, {
         state: 'stopped',
         error: 'The request stopped before it finished.',
         refundReason: 'the request stopped before it finished',
-        billedIfAccepted: true,
+        billedIfAccepted: followed === 0,
       })
     }
     const due = this.kvDue(now)

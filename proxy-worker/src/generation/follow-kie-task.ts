@@ -4,7 +4,7 @@ import { ImageUpload } from '../images/image-upload'
 import { type KieSettings, KieTaskFailed, kieTaskClient } from '../providers/kie-provider'
 
 /** How long one check of a followed task, with its download, may take before it counts as failed. */
-const STEP_TIMEOUT_MS = 60_000
+const STEP_TIMEOUT_MS = 20_000
 
 /**
  * What the account object keeps to follow a KIE task whose client has gone: where KIE is, where

@@ -75,6 +75,8 @@ const SETTLING_GRACE_MS = 2 * 60 * 1000
  * upstream bills. A shorter one tells it with its settlement, one call fewer.
  */
 const RECORD_ACCEPTANCE_AFTER_MS = 2000
+/** How long a request waits for the account object to take over its job. */
+const FOLLOW_ANSWER_MS = 10_000
 const DEFAULT_IMAGE_TTL_SECONDS = 24 * 60 * 60
 const DEFAULT_REFERENCE_TTL_SECONDS = 60 * 60
 
@@ -232,14 +234,20 @@ export async function runGeneration(
     const { apiKey, ...kie } = kieSettings(env)
     const settings = { kie, imageBaseUrl: context.imageBaseUrl, imageTtlSeconds: imageTtl }
     const options = { giveUpAt: timeoutAt, keyHash: context.idempotencyKeyHash }
-    handingOver = account.follow(user.id, requestId, tasks, settings, apiKey, options).then(
+    const images = unrecorded.splice(0)
+    const call = account.follow(user.id, requestId, tasks, settings, apiKey, options, images)
+    // An answer that never comes counts as a refusal: this request goes on with the job itself,
+    // and the object drops the tasks of a job settled without it.
+    const noAnswer = new Promise<false>((resolve) => setTimeout(resolve, FOLLOW_ANSWER_MS, false))
+    handingOver = Promise.race([call, noAnswer]).then(
       (following) => {
         if (following) handOver.abort(new HandedOver())
+        else unrecorded.unshift(...images)
         return following
       },
       (error) => {
-        // This request goes on following the job itself.
         console.error('job not handed to the account object', requestId, error)
+        unrecorded.unshift(...images)
         return false
       },
     )
