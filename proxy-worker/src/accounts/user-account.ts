@@ -14,6 +14,7 @@ import { type FollowSettings, stepKieTask, type TaskStep } from '../generation/f
 import type { UpstreamTask } from '../providers/image-provider'
 import { type AccountRecord, ledgerChunkKey, readAccountRecord, userKey } from './account-record'
 import { dayOf, monthOf } from './calendar'
+import { imagesToRecord, type JobRow, jobResult, jobView, withImages } from './job-record'
 import { digestsMatch } from './token-hash'
 
 /** KV takes one write per key per second: the object never writes the user's record more often. */
@@ -118,25 +119,6 @@ type AccountRow = {
   last_active: string | null
 }
 
-type JobRow = {
-  request_id: string
-  state: JobState
-  created_at: string
-  updated_at: string
-  model: JobView['model']
-  provider: JobView['provider']
-  size: string
-  quality: JobView['quality']
-  requested: number
-  images: string
-  delivered: number
-  charged: number | null
-  refunded: number | null
-  error: string | null
-  accepted: number
-  client_left: number
-}
-
 type FollowedRow = {
   request_id: string
   idx: number
@@ -167,15 +149,6 @@ const toEntry = (row: LedgerRow): LedgerEntry => ({
   ...(row.request_id ? { request_id: row.request_id } : {}),
   balance_after: row.balance_after,
 })
-
-/** A job's stored images (JSON) with those just delivered, each once, in index order; null: not stored. */
-function withImages(stored: string, delivered: (GeneratedImage | null)[]): string {
-  if (!delivered.some(Boolean)) return stored
-  const images = JSON.parse(stored) as GeneratedImage[]
-  for (const image of delivered)
-    if (image && !images.some((kept) => kept.id === image.id)) images.push(image)
-  return JSON.stringify(images.sort((a, b) => a.index - b.index))
-}
 
 /** How many entries the KV record keeps as archived chunks, so its tail holds 26 to 50. */
 export function archivedChunks(total: number): number {
@@ -546,20 +519,9 @@ export class UserAccount extends DurableObject<Env> {
       .exec<JobRow>('SELECT * FROM jobs WHERE request_id = ?', requestId)
       .toArray()[0]
     if (!job) return
-    const listed = new Set((JSON.parse(job.images) as GeneratedImage[]).map((image) => image.index))
-    const settledFor = (job.charged ?? 0) + (job.refunded ?? 0)
-    const paidFor =
-      job.state === 'running' || settledFor === 0
-        ? Number.POSITIVE_INFINITY
-        : Math.round(((job.charged ?? 0) * job.requested) / settledFor)
-    const delivered: (GeneratedImage | null)[] = []
-    for (const image of images) {
-      const wanted = job.delivered + delivered.length < paidFor
-      if (wanted && !(image && listed.has(image.index))) {
-        delivered.push(image)
-        if (image) listed.add(image.index)
-      } else if (image) void this.env.IMAGES.delete(image.id).catch(() => {})
-    }
+    const { taken: delivered, refused } = imagesToRecord(job, images)
+    if (refused.length > 0)
+      void this.env.IMAGES.delete(refused.map((image) => image.id)).catch(() => {})
     if (delivered.length === 0) return
     this.sql.exec(
       'UPDATE jobs SET images = ?, delivered = ?, updated_at = ? WHERE request_id = ?',
@@ -741,17 +703,9 @@ export class UserAccount extends DurableObject<Env> {
     settled: Settlement,
   ) {
     const job = this.sql.exec<JobRow>('SELECT * FROM jobs WHERE request_id = ?', requestId).one()
-    const result: GenerationResult = {
-      request_id: requestId,
-      model: job.model,
-      provider: job.provider,
-      size: job.size,
-      quality: job.quality,
-      requested: job.requested,
-      images: JSON.parse(job.images),
-      credits: { charged: settled.charged, refunded: settled.refunded, balance: settled.balance },
-      expires_at: new Date(Date.now() + settings.imageTtlSeconds * 1000).toISOString(),
-    }
+    const { charged, refunded, balance } = settled
+    const expiresAt = Date.now() + settings.imageTtlSeconds * 1000
+    const result = jobResult(job, { charged, refunded, balance }, expiresAt)
     this.sql.exec(
       "UPDATE idempotency SET state = 'done', until = NULL, result = ? WHERE key_hash = ?",
       JSON.stringify(result),
@@ -917,23 +871,7 @@ export class UserAccount extends DurableObject<Env> {
     const row = this.sql
       .exec<JobRow>('SELECT * FROM jobs WHERE request_id = ?', requestId)
       .toArray()[0]
-    if (!row) return null
-    return {
-      request_id: row.request_id,
-      state: row.state,
-      created_at: row.created_at,
-      updated_at: row.updated_at,
-      model: row.model,
-      provider: row.provider,
-      size: row.size,
-      quality: row.quality,
-      requested: row.requested,
-      images: JSON.parse(row.images),
-      credits: row.charged === null ? null : { charged: row.charged, refunded: row.refunded ?? 0 },
-      error: row.error,
-      accepted: row.accepted === 1,
-      client_left: row.client_left === 1,
-    }
+    return row ? jobView(row) : null
   }
 
   /**
