@@ -57,19 +57,24 @@ export function imagesToRecord(
   return { taken, refused }
 }
 
+/** What a job is, and its images: shared by its view and by the result its key replays. */
+const jobBasics = (row: JobRow) => ({
+  request_id: row.request_id,
+  model: row.model,
+  provider: row.provider,
+  size: row.size,
+  quality: row.quality,
+  requested: row.requested,
+  images: JSON.parse(row.images) as GeneratedImage[],
+})
+
 /** A generation of the user's, as its owner sees it. */
 export function jobView(row: JobRow): GenerationJob {
   return {
-    request_id: row.request_id,
+    ...jobBasics(row),
     state: row.state,
     created_at: row.created_at,
     updated_at: row.updated_at,
-    model: row.model,
-    provider: row.provider,
-    size: row.size,
-    quality: row.quality,
-    requested: row.requested,
-    images: JSON.parse(row.images),
     credits: row.charged === null ? null : { charged: row.charged, refunded: row.refunded ?? 0 },
     error: row.error,
     accepted: row.accepted === 1,
@@ -84,13 +89,7 @@ export function jobResult(
   imagesExpireAt: number,
 ): GenerationResult {
   return {
-    request_id: row.request_id,
-    model: row.model,
-    provider: row.provider,
-    size: row.size,
-    quality: row.quality,
-    requested: row.requested,
-    images: JSON.parse(row.images),
+    ...jobBasics(row),
     credits,
     expires_at: new Date(imagesExpireAt).toISOString(),
   }
