@@ -238,19 +238,24 @@ export async function runGeneration(
     const call = account.follow(user.id, requestId, tasks, settings, apiKey, options, images)
     // An answer that never comes counts as a refusal: this request goes on with the job itself,
     // and the object drops the tasks of a job settled without it.
-    const noAnswer = new Promise<false>((resolve) => setTimeout(resolve, FOLLOW_ANSWER_MS, false))
-    handingOver = Promise.race([call, noAnswer]).then(
-      (following) => {
-        if (following) handOver.abort(new HandedOver())
-        else unrecorded.unshift(...images)
-        return following
-      },
-      (error) => {
-        console.error('job not handed to the account object', requestId, error)
-        unrecorded.unshift(...images)
-        return false
-      },
-    )
+    let waiting: ReturnType<typeof setTimeout> | undefined
+    const noAnswer = new Promise<false>((resolve) => {
+      waiting = setTimeout(resolve, FOLLOW_ANSWER_MS, false)
+    })
+    handingOver = Promise.race([call, noAnswer])
+      .finally(() => waiting !== undefined && clearTimeout(waiting))
+      .then(
+        (following) => {
+          if (following) handOver.abort(new HandedOver())
+          else unrecorded.unshift(...images)
+          return following
+        },
+        (error) => {
+          console.error('job not handed to the account object', requestId, error)
+          unrecorded.unshift(...images)
+          return false
+        },
+      )
   }
   const signal = AbortSignal.any([timeout, beforeAcceptance.signal, handOver.signal])
 
