@@ -83,6 +83,31 @@ describe('the kie provider', () => {
     })
   }
 
+  it('looks at a task again when KIE fails for a moment, and gives up after five looks in a row', async () => {
+    const fake = fakeKie()
+    let breakLooks = 0
+    useFakeUpstream({
+      handler: async (input: RequestInfo | URL, init?: RequestInit) => {
+        const url = new URL(new Request(input, init).url)
+        if (url.pathname === '/api/v1/jobs/recordInfo' && breakLooks > 0) {
+          breakLooks--
+          return Response.json({ code: 500, msg: 'server busy', data: null })
+        }
+        return fake.handler(input, init)
+      },
+    })
+    const user = await createTestUser(100)
+    breakLooks = 4
+    const data = await generateOk(user.token, { prompt: 'kie hiccup', quality: 'low' }, KIE)
+    expect(data.images).toHaveLength(1)
+    expect(data.credits.charged).toBe(2)
+    breakLooks = 5
+    const response = await generate(user.token, { prompt: 'kie down', quality: 'low' }, KIE)
+    expect(response.status).toBe(502)
+    expect(await response.json()).toMatchObject({ type: 'upstream_error' })
+    expect(await balanceOf(user.token)).toBe(98)
+  })
+
   it('lists only the models KIE can serve when it is the only upstream', async () => {
     const response = await callWorker('/v1/models', {}, KIE)
     const body = (await response.json()) as { data: { models: { id: string; provider: string }[] } }

@@ -1,7 +1,7 @@
 import type { GeneratedImage } from '../../../shared'
 import { ApiError } from '../http/api-error'
 import { ImageUpload } from '../images/image-upload'
-import { type KieSettings, KieTaskFailed, kieTaskClient } from '../providers/kie-provider'
+import { type KieSettings, kieTaskClient, worthAnotherLook } from '../providers/kie-provider'
 
 /** How long one check of a followed task, with its download, may take before it counts as failed. */
 const STEP_TIMEOUT_MS = 20_000
@@ -23,11 +23,6 @@ export type TaskStep =
   | { kind: 'running' }
   | { kind: 'stored'; image: GeneratedImage }
   | { kind: 'failed'; error: string }
-
-/** Whether asking again could change the outcome: not when KIE said the task failed. */
-const isFinal = (error: unknown) =>
-  error instanceof KieTaskFailed ||
-  (error instanceof ApiError && error.type === 'upstream_malformed')
 
 /**
  * One look at a followed task: still running; finished, with its result copied into storage; or
@@ -68,7 +63,8 @@ export async function stepKieTask(
     }
   } catch (error) {
     await upload.abort()
-    if (!isFinal(error)) {
+    // Storage failing (not an ApiError) is worth another look too.
+    if (!(error instanceof ApiError) || worthAnotherLook(error)) {
       console.error('followed KIE task: will look again', task.taskId, error)
       if (Date.now() < task.giveUpAt) return { kind: 'running' }
     }

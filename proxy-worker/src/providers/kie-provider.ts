@@ -112,6 +112,19 @@ function kieError(code: number | undefined, message: string | undefined): ApiErr
 /** KIE says the task itself ended without an image: asking again changes nothing. */
 export class KieTaskFailed extends ApiError {}
 
+/**
+ * Whether a look at a task that went wrong may go right next time: KIE busy, KIE or the network
+ * failing or slow for a moment. Not a task KIE says failed, a key it refuses, or an empty KIE
+ * account.
+ */
+export const worthAnotherLook = (error: unknown) =>
+  error instanceof ApiError &&
+  !(error instanceof KieTaskFailed) &&
+  ['rate_limited', 'upstream_error', 'upstream_timeout'].includes(error.type)
+
+/** Looks that go wrong in a row before a waiting designer is told the task failed. */
+const LOOKS_AGAIN = 5
+
 function looksLikePolicyBlock(record: KieRecord): boolean {
   return /sensitive|policy|safety|moderat|nsfw/i.test(
     `${record.failCode ?? ''} ${record.failMsg ?? ''}`,
@@ -245,12 +258,27 @@ export function kieProvider(settings: KieSettings): ImageProvider {
           const taskId = await tasks.create(job, inputUrls)
           // KIE has the task and bills for it; it is polled to its end whoever is still listening.
           job.onAccepted({ index, taskId })
-          let url = await tasks.check(taskId, job.signal)
+          // KIE or the network failing for a moment does not end a task KIE bills for.
+          let wentWrong = 0
+          const look = () =>
+            tasks.check(taskId, job.signal).then(
+              (url) => {
+                wentWrong = 0
+                return url
+              },
+              (error) => {
+                if (job.signal.aborted || !worthAnotherLook(error) || ++wentWrong >= LOOKS_AGAIN)
+                  throw error
+                console.error('KIE task: will look again', taskId, error)
+                return null
+              },
+            )
+          let url = await look()
           while (url === null) {
             await abortableDelay(settings.pollIntervalMs, job.signal).catch((error) => {
               throw abortOrNetworkError(error, job.signal)
             })
-            url = await tasks.check(taskId, job.signal)
+            url = await look()
           }
           await tasks.copyResult(url, job.upload(index), job.signal)
         }),
