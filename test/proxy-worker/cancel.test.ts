@@ -1,4 +1,4 @@
-import { env, runInDurableObject } from 'cloudflare:test'
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it, vi } from 'vitest'
 import { accountOf } from '../../proxy-worker/src/accounts/account-store'
 import type { Env } from '../../proxy-worker/src/env'
@@ -421,6 +421,55 @@ describe('a KIE job whose client left, followed by the account object', () => {
     expect(await followed(user.user_id)).toEqual([])
     await expectCharged(user.user_id, user.token, 100, 0)
   }, 15_000)
+
+  it('hands over the images it had kept back when telling the object of the departure fails', async () => {
+    const user = await createTestUser(100)
+    // Answered as JSON: the first image is stored at once and kept back for the settlement.
+    const fake = useFakeUpstream(
+      fakeKie('success', 'https://kie.fake', undefined, (task) => (task === 1 ? 1 : 60)),
+    )
+    const controller = new AbortController()
+    const pending = startWorker(
+      '/v1/images/generate',
+      {
+        ...jsonRequest(user.token, { prompt: 'kept back', quality: 'low', n: 2 }),
+        signal: controller.signal,
+      },
+      { ...KIE, ACCOUNTS: accountsFailing('clientLeft') },
+    )
+    await vi.waitFor(() => expect(fake.tasks.get('task_1')?.polls).toBe(1), { timeout: 5000 })
+    await wait(200)
+    controller.abort()
+    const { response, settled } = await pending
+    const requestId = response.headers.get('X-Request-Id')!
+    await settled
+    expect(await followed(user.user_id)).toEqual([1])
+    const job = await finished(user.token, requestId)
+    expect(job.images.map((image) => (image as { index?: number }).index)).toEqual([0, 1])
+    expect(job.credits).toEqual({ charged: 4, refunded: 0 })
+    await expectCharged(user.user_id, user.token, 100, 4)
+  }, 15_000)
+
+  it('charges a followed job whose hold runs out for what the object stored, not in full', async () => {
+    const user = await createTestUser(100)
+    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 10_000))
+    const requestId = await leaveKieJob(
+      user.token,
+      { prompt: 'kie outlives its hold', quality: 'low' },
+      () => fake.tasks.size === 1,
+    )
+    expect(await followed(user.user_id)).toEqual([0])
+    const account = accountOf(workerEnv, user.user_id)
+    await runInDurableObject(account, (_, state) => {
+      state.storage.sql.exec('UPDATE holds SET until = 0')
+    })
+    await runDurableObjectAlarm(account)
+    const job = await generation(user.token, requestId)
+    expect(job.state).toBe('stopped')
+    expect(job.credits).toEqual({ charged: 0, refunded: 2 })
+    expect(await followed(user.user_id)).toEqual([])
+    await expectCharged(user.user_id, user.token, 100, 0)
+  })
 
   it('keeps its Idempotency-Key: a repeat is told it runs, then gets what the object finished', async () => {
     const user = await createTestUser(100)

@@ -41,7 +41,9 @@ export function storeWith(
 }
 
 /** The real account objects, with one method of each failing as a storage outage would. */
-export function accountsFailing(method: 'settle' | 'accepted' | 'follow'): Env['ACCOUNTS'] {
+export function accountsFailing(
+  method: 'settle' | 'accepted' | 'follow' | 'clientLeft',
+): Env['ACCOUNTS'] {
   return new Proxy(baseEnv.ACCOUNTS, {
     get: (target, property) =>
       property === 'get'

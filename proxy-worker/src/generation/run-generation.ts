@@ -377,8 +377,15 @@ export async function runGeneration(
     context.signal.removeEventListener('abort', onClientGone)
     if (acceptanceTimer !== undefined) clearTimeout(acceptanceTimer)
   }
-  // Once the object follows the job, it settles it, whatever this request saw end first.
-  if (handingOver && (await handingOver)) throw new HandedOver()
+  // Once the object follows the job, it settles it, whatever this request saw end first. Images
+  // still kept back (a call that failed put them back) are its last news from this request.
+  if (handingOver && (await handingOver)) {
+    if (unrecorded.length > 0)
+      await account
+        .accepted(user.id, requestId, unrecorded.splice(0))
+        .catch((error) => console.error('images not recorded after a hand-over', requestId, error))
+    throw new HandedOver()
+  }
   if (!failure && delivered.size < request.n) {
     failure = new ApiError(
       'upstream_malformed',
