@@ -300,6 +300,12 @@ describe('a KIE job whose client left, followed by the account object', () => {
     return requestId
   }
 
+  /** Leaves a job of one KIE task that never ends, as soon as KIE has made the task. */
+  function leaveEndlessTask(token: string, prompt: string, overrides: Partial<Env> = {}) {
+    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 10_000))
+    return leaveKieJob(token, { prompt, quality: 'low' }, () => fake.tasks.size === 1, overrides)
+  }
+
   const finished = async (token: string, requestId: string) => {
     await vi.waitFor(
       async () => expect((await generation(token, requestId)).state).not.toBe('running'),
@@ -406,13 +412,9 @@ describe('a KIE job whose client left, followed by the account object', () => {
 
   it('gives a task up at the upstream timeout and refunds it', async () => {
     const user = await createTestUser(100)
-    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 10_000))
-    const requestId = await leaveKieJob(
-      user.token,
-      { prompt: 'kie never ends', quality: 'low' },
-      () => fake.tasks.size === 1,
-      { UPSTREAM_TIMEOUT_MS: '4000' },
-    )
+    const requestId = await leaveEndlessTask(user.token, 'kie never ends', {
+      UPSTREAM_TIMEOUT_MS: '4000',
+    })
     expect(await followed(user.user_id)).toEqual([0])
     const job = await finished(user.token, requestId)
     expect(job.state).toBe('failed')
@@ -452,12 +454,7 @@ describe('a KIE job whose client left, followed by the account object', () => {
 
   it('charges a followed job whose hold runs out for what the object stored, not in full', async () => {
     const user = await createTestUser(100)
-    const fake = useFakeUpstream(fakeKie('success', 'https://kie.fake', undefined, () => 10_000))
-    const requestId = await leaveKieJob(
-      user.token,
-      { prompt: 'kie outlives its hold', quality: 'low' },
-      () => fake.tasks.size === 1,
-    )
+    const requestId = await leaveEndlessTask(user.token, 'kie outlives its hold')
     expect(await followed(user.user_id)).toEqual([0])
     const account = accountOf(workerEnv, user.user_id)
     await runInDurableObject(account, (_, state) => {
