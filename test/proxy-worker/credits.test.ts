@@ -254,6 +254,45 @@ describe('a request that never settles (its isolate stopped)', () => {
   })
 })
 
+describe('the account object’s alarm', () => {
+  it('deletes the job and Idempotency-Key records whose day is over, and only those', async () => {
+    const user = await createTestUser(50)
+    const account = accountOf(workerEnv, user.user_id)
+    const [old, recent] = [crypto.randomUUID(), crypto.randomUUID()]
+    for (const requestId of [old, recent]) {
+      await reserveShortLived(user, requestId, 1)
+      await account.settle(user.user_id, requestId, { state: 'failed', refundReason: 'test' })
+      await account.claimKey(user.user_id, `key-${requestId}`, 'fingerprint', Date.now() + 60_000)
+    }
+    const left = () =>
+      runInDurableObject(account, (_, state) => ({
+        jobs: state.storage.sql
+          .exec<{ request_id: string }>('SELECT request_id FROM jobs ORDER BY request_id')
+          .toArray()
+          .map((row) => row.request_id),
+        keys: state.storage.sql
+          .exec<{ key_hash: string }>('SELECT key_hash FROM idempotency ORDER BY key_hash')
+          .toArray()
+          .map((row) => row.key_hash),
+      }))
+    expect(await left()).toEqual({
+      jobs: [old, recent].sort(),
+      keys: [`key-${old}`, `key-${recent}`].sort(),
+    })
+    await runInDurableObject(account, (_, state) => {
+      const sql = state.storage.sql
+      sql.exec('UPDATE jobs SET expires = ? WHERE request_id = ?', Date.now() - 1, old)
+      sql.exec(
+        'UPDATE idempotency SET expires = ? WHERE key_hash = ?',
+        Date.now() - 1,
+        `key-${old}`,
+      )
+    })
+    await runDurableObjectAlarm(account)
+    expect(await left()).toEqual({ jobs: [recent], keys: [`key-${recent}`] })
+  })
+})
+
 /**
  * A user from before the objects, with 100 credits: their object has never written the record, so
  * the next change of credits comes after a quiet spell.

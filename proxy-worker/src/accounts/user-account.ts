@@ -1109,10 +1109,14 @@ export class UserAccount extends DurableObject<Env> {
     this.alarmAt = null
     if (!this.account()) return
     const now = Date.now()
-    this.settleExpired(now)
-    this.sql.exec('DELETE FROM idempotency WHERE expires <= ?', now)
-    this.sql.exec('DELETE FROM jobs WHERE expires <= ? AND state != ?', now, 'running')
-    await this.stepFollowed(now)
+    // Most alarms come for the KV write alone: the other work is looked at only when it is due.
+    const work = this.nextWork()
+    if (work.hold !== null && work.hold <= now) this.settleExpired(now)
+    if (work.expiry !== null && work.expiry <= now) {
+      this.sql.exec('DELETE FROM idempotency WHERE expires <= ?', now)
+      this.sql.exec('DELETE FROM jobs WHERE expires <= ? AND state != ?', now, 'running')
+    }
+    if (work.poll !== null && work.poll <= now) await this.stepFollowed(now)
     const later = Date.now()
     const due = this.kvDue(later)
     if (due !== null && due <= later)
@@ -1200,19 +1204,22 @@ export class UserAccount extends DurableObject<Env> {
 
   /** The next time the alarm has work: a write to KV, a hold's deadline, or records to expire. */
   private schedule() {
-    const now = Date.now()
-    const hold = this.sql
-      .exec<{ until: number | null }>('SELECT MIN(until) AS until FROM holds')
-      .one().until
-    const expiry = this.sql
-      .exec<{ at: number | null }>(
-        "SELECT MIN(expires) AS at FROM (SELECT expires FROM idempotency UNION ALL SELECT expires FROM jobs WHERE state != 'running')",
-      )
-      .one().at
-    const poll = this.sql
-      .exec<{ at: number | null }>('SELECT MIN(poll_at) AS at FROM followed')
-      .one().at
-    const times = [this.kvDue(now), hold, expiry, poll].filter((time) => time !== null)
+    const { hold, expiry, poll } = this.nextWork()
+    const times = [this.kvDue(Date.now()), hold, expiry, poll].filter((time) => time !== null)
     if (times.length > 0) this.alarmBy(Math.min(...times))
+  }
+
+  /**
+   * When each kind of the alarm's work is next due, or null when there is none: the first hold's
+   * deadline, the first record to expire, the first followed task to check. One query for all.
+   */
+  private nextWork(): { hold: number | null; expiry: number | null; poll: number | null } {
+    return this.sql
+      .exec<{ hold: number | null; expiry: number | null; poll: number | null }>(
+        `SELECT (SELECT MIN(until) FROM holds) AS hold,
+          (SELECT MIN(expires) FROM (SELECT expires FROM idempotency UNION ALL SELECT expires FROM jobs WHERE state != 'running')) AS expiry,
+          (SELECT MIN(poll_at) FROM followed) AS poll`,
+      )
+      .one()
   }
 }
