@@ -258,12 +258,25 @@ describe('the account object’s alarm', () => {
   it('deletes the job and Idempotency-Key records whose day is over, and only those', async () => {
     const user = await createTestUser(50)
     const account = accountOf(workerEnv, user.user_id)
-    const [old, recent] = [crypto.randomUUID(), crypto.randomUUID()]
+    const [old, recent, running] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()]
     for (const requestId of [old, recent]) {
       await reserveShortLived(user, requestId, 1)
       await account.settle(user.user_id, requestId, { state: 'failed', refundReason: 'test' })
       await account.claimKey(user.user_id, `key-${requestId}`, 'fingerprint', Date.now() + 60_000)
     }
+    await account.reserve(user.user_id, await accessOf(user.token), {
+      requestId: running,
+      credits: 6,
+      price: 6,
+      until: Date.now() + 60_000,
+      reason: 'generate gpt-image-2 medium x1',
+      model: 'gpt-image-2',
+      provider: 'preview',
+      size: '1024x1024',
+      quality: 'medium',
+      requested: 1,
+      limit: 8,
+    })
     const left = () =>
       runInDurableObject(account, (_, state) => ({
         jobs: state.storage.sql
@@ -275,21 +288,23 @@ describe('the account object’s alarm', () => {
           .toArray()
           .map((row) => row.key_hash),
       }))
+    const expire = (query: string, id: string) =>
+      runInDurableObject(account, (_, state) => {
+        state.storage.sql.exec(query, Date.now() - 1, id)
+      })
     expect(await left()).toEqual({
-      jobs: [old, recent].sort(),
+      jobs: [old, recent, running].sort(),
       keys: [`key-${old}`, `key-${recent}`].sort(),
     })
-    await runInDurableObject(account, (_, state) => {
-      const sql = state.storage.sql
-      sql.exec('UPDATE jobs SET expires = ? WHERE request_id = ?', Date.now() - 1, old)
-      sql.exec(
-        'UPDATE idempotency SET expires = ? WHERE key_hash = ?',
-        Date.now() - 1,
-        `key-${old}`,
-      )
-    })
+    // A key's day over, no job's: the key goes.
+    await expire('UPDATE idempotency SET expires = ? WHERE key_hash = ?', `key-${old}`)
     await runDurableObjectAlarm(account)
-    expect(await left()).toEqual({ jobs: [recent], keys: [`key-${recent}`] })
+    expect(await left()).toEqual({ jobs: [old, recent, running].sort(), keys: [`key-${recent}`] })
+    // A finished job's day over: it goes. A job still running stays, whatever its expiry says.
+    await expire('UPDATE jobs SET expires = ? WHERE request_id = ?', old)
+    await expire('UPDATE jobs SET expires = ? WHERE request_id = ?', running)
+    await runDurableObjectAlarm(account)
+    expect(await left()).toEqual({ jobs: [recent, running].sort(), keys: [`key-${recent}`] })
   })
 })
 
