@@ -53,11 +53,11 @@ async function settleAlarms(userId: string) {
   for (let i = 0; i < 5; i++) {
     const dirty = await runInDurableObject(stub, (instance, state) => {
       const sql = state.storage.sql
-      const { dirty } = sql.exec<{ dirty: number }>('SELECT dirty FROM kv_sync').one()
+      const { dirty } = sql.exec<{ dirty: number }>('SELECT kv_dirty AS dirty FROM account').one()
       if (dirty) {
-        sql.exec('UPDATE kv_sync SET written_at = written_at - 10000')
+        sql.exec('UPDATE account SET kv_written_at = kv_written_at - 10000')
         // The object keeps a copy of that row.
-        Reflect.set(instance, 'sync', undefined)
+        Reflect.set(instance, 'row', undefined)
       }
       return dirty
     })
@@ -383,8 +383,8 @@ describe('the copy in Workers KV', () => {
     const written = await runInDurableObject(
       account,
       (_, state) =>
-        state.storage.sql.exec<{ written_at: number }>('SELECT written_at FROM kv_sync').one()
-          .written_at,
+        state.storage.sql.exec<{ kv_written_at: number }>('SELECT kv_written_at FROM account').one()
+          .kv_written_at,
     )
     await Promise.all(Array.from({ length: 10 }, (_, i) => account.grant(id, 1, `burst ${i}`)))
     expect(await alarm()).toBe(written + 10_000)
@@ -393,6 +393,47 @@ describe('the copy in Workers KV', () => {
     const record = (await store.get<AccountRecord>(`user:${id}`, 'json'))!
     expect(record.balance).toBe(111)
     expect(record.ledger.map((entry) => entry.reason)).toHaveLength(11)
+  })
+
+  it('is still written by an object that kept its state in a table of its own, with the gap kept', async () => {
+    const user = await createTestUser(0)
+    const account = accountOf(workerEnv, user.user_id)
+    for (let i = 1; i <= 60; i++) await account.grant(user.user_id, 1, `change ${i}`)
+    await settleAlarms(user.user_id)
+    const before = (await store.get<AccountRecord>(`user:${user.user_id}`, 'json'))!
+    const writtenAt = Date.now()
+    const moved = await runInDurableObject(account, (instance, state) => {
+      const sql = state.storage.sql
+      // The object as it was stored before: one change not yet in KV, written to KV just now.
+      sql.exec(`
+        CREATE TABLE kv_sync (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL, written_at INTEGER NOT NULL, chunks INTEGER NOT NULL);
+        ALTER TABLE account DROP COLUMN kv_dirty;
+        ALTER TABLE account DROP COLUMN kv_written_at;
+        ALTER TABLE account DROP COLUMN kv_chunks;
+        UPDATE account SET balance = balance + 1;
+      `)
+      sql.exec('INSERT INTO kv_sync VALUES (1, 1, ?, ?)', writtenAt, before.archived_chunks ?? 0)
+      Reflect.set(instance, 'row', undefined)
+      ;(instance as unknown as { migrate(): void }).migrate()
+      return {
+        row: sql.exec('SELECT kv_dirty, kv_written_at, kv_chunks FROM account').one(),
+        tables: sql.exec("SELECT name FROM sqlite_master WHERE name = 'kv_sync'").toArray(),
+      }
+    })
+    expect(moved).toEqual({
+      row: { kv_dirty: 1, kv_written_at: writtenAt, kv_chunks: before.archived_chunks },
+      tables: [],
+    })
+    // The write it owed waits KV's gap from the last one, then carries the change.
+    const alarm = await runInDurableObject(account, (instance, state) => {
+      ;(instance as unknown as { schedule(): void }).schedule()
+      return state.storage.getAlarm()
+    })
+    expect(alarm).toBe(writtenAt + 10_000)
+    await settleAlarms(user.user_id)
+    const record = (await store.get<AccountRecord>(`user:${user.user_id}`, 'json'))!
+    expect(record.balance).toBe(before.balance + 1)
+    expect(record.archived_chunks).toBe(before.archived_chunks)
   })
 })
 

@@ -117,6 +117,12 @@ type AccountRow = {
   monthly_allowance: number | null
   allowance_month: string | null
   last_active: string | null
+  /** Whether the KV copy is behind this row and the ledger. */
+  kv_dirty: number
+  /** When the last write of the KV copy began. */
+  kv_written_at: number
+  /** How many ledger chunks KV holds. */
+  kv_chunks: number
 }
 
 type FollowedRow = {
@@ -128,8 +134,6 @@ type FollowedRow = {
   give_up_at: number
   key_hash: string | null
 }
-
-type SyncRow = { dirty: number; written_at: number; chunks: number }
 
 type LedgerRow = {
   position: number
@@ -173,11 +177,15 @@ export class UserAccount extends DurableObject<Env> {
   // Copies of what every request reads, kept while nothing changes them; a transaction that rolls
   // back forgets them all.
   private row: AccountRow | undefined
-  private sync: SyncRow | undefined
   private entries: number | undefined
   /** The write to KV in flight: one at a time. */
   private writing: Promise<void> | null = null
   private changedSinceWriteBegan = false
+  /**
+   * When the write in flight began (0 when none is): stored with its outcome, and counted from
+   * meanwhile, so a change made during the write waits the gap KV needs.
+   */
+  private writeBeganAt = 0
   /**
    * The KIE key each followed job's request used, in memory only: a key is never stored. After a
    * restart the object uses the worker's own, which is the same one outside tests.
@@ -188,7 +196,7 @@ export class UserAccount extends DurableObject<Env> {
     super(ctx, env)
     this.sql = ctx.storage.sql
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS account (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, token_hash TEXT NOT NULL, balance INTEGER NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, monthly_allowance INTEGER, allowance_month TEXT, last_active TEXT);
+      CREATE TABLE IF NOT EXISTS account (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, token_hash TEXT NOT NULL, balance INTEGER NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, monthly_allowance INTEGER, allowance_month TEXT, last_active TEXT, kv_dirty INTEGER NOT NULL DEFAULT 0, kv_written_at INTEGER NOT NULL DEFAULT 0, kv_chunks INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE IF NOT EXISTS usage_days (day TEXT PRIMARY KEY, credits INTEGER NOT NULL DEFAULT 0, images INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE IF NOT EXISTS ledger (position INTEGER PRIMARY KEY, id TEXT NOT NULL, at TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL, request_id TEXT, balance_after INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS holds (request_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, price INTEGER NOT NULL, until INTEGER NOT NULL);
@@ -196,7 +204,6 @@ export class UserAccount extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS idempotency (key_hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, until INTEGER, result TEXT, expires INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS rate_hits (bucket TEXT NOT NULL, at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS followed (request_id TEXT NOT NULL, idx INTEGER NOT NULL, task_id TEXT NOT NULL, settings TEXT NOT NULL, poll_at INTEGER NOT NULL, give_up_at INTEGER NOT NULL, key_hash TEXT, PRIMARY KEY (request_id, idx));
-      CREATE TABLE IF NOT EXISTS kv_sync (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL, written_at INTEGER NOT NULL, chunks INTEGER NOT NULL);
     `)
     this.migrate()
     void ctx.blockConcurrencyWhile(async () => {
@@ -204,18 +211,38 @@ export class UserAccount extends DurableObject<Env> {
     })
   }
 
-  /** Objects created before admins could disable users and set allowances get those columns. */
+  /**
+   * Objects created before admins could disable users and set allowances get those columns;
+   * objects that kept the state of the KV copy in a table of its own get it in the account row.
+   */
   private migrate() {
     const columns = this.sql.exec('SELECT * FROM account LIMIT 0').columnNames
-    if (columns.includes('disabled')) return
+    if (columns.includes('disabled') && columns.includes('kv_dirty')) return
     this.transact(() => {
+      if (!columns.includes('disabled')) {
+        this.sql.exec(`
+          ALTER TABLE account ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE account ADD COLUMN monthly_allowance INTEGER;
+          ALTER TABLE account ADD COLUMN allowance_month TEXT;
+          ALTER TABLE account ADD COLUMN last_active TEXT;
+        `)
+        this.backfillUsage()
+      }
+      if (columns.includes('kv_dirty')) return
       this.sql.exec(`
-        ALTER TABLE account ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE account ADD COLUMN monthly_allowance INTEGER;
-        ALTER TABLE account ADD COLUMN allowance_month TEXT;
-        ALTER TABLE account ADD COLUMN last_active TEXT;
+        ALTER TABLE account ADD COLUMN kv_dirty INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE account ADD COLUMN kv_written_at INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE account ADD COLUMN kv_chunks INTEGER NOT NULL DEFAULT 0;
       `)
-      this.backfillUsage()
+      const syncTable = this.sql
+        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv_sync'")
+        .toArray()
+      if (syncTable.length === 0) return
+      this.sql.exec(`
+        UPDATE account SET (kv_dirty, kv_written_at, kv_chunks) = (SELECT dirty, written_at, chunks FROM kv_sync)
+          WHERE EXISTS (SELECT 1 FROM kv_sync);
+        DROP TABLE kv_sync;
+      `)
     })
   }
 
@@ -245,17 +272,12 @@ export class UserAccount extends DurableObject<Env> {
 
   /** Changes columns of the account row, in storage and in the copy alike. */
   private patchAccount(patch: Partial<AccountRow>) {
-    this.updateRow('account', patch)
-    if (this.row) Object.assign(this.row, patch)
-  }
-
-  /** Sets columns of a table that holds one row. */
-  private updateRow(table: 'account' | 'kv_sync', patch: Record<string, unknown>) {
-    const columns = Object.keys(patch)
+    const columns = Object.keys(patch) as (keyof AccountRow)[]
     this.sql.exec(
-      `UPDATE ${table} SET ${columns.map((column) => `${column} = ?`).join(', ')}`,
+      `UPDATE account SET ${columns.map((column) => `${column} = ?`).join(', ')}`,
       ...columns.map((column) => patch[column] as SqlStorageValue),
     )
+    if (this.row) Object.assign(this.row, patch)
   }
 
   /** A transaction that rolls back leaves the copies behind it: forget them. */
@@ -264,21 +286,9 @@ export class UserAccount extends DurableObject<Env> {
       return this.ctx.storage.transactionSync(work)
     } catch (error) {
       this.row = undefined
-      this.sync = undefined
       this.entries = undefined
       throw error
     }
-  }
-
-  /** What has been written to KV, and whether anything has changed since. */
-  private syncState(): SyncRow {
-    this.sync ??= this.sql.exec<SyncRow>('SELECT dirty, written_at, chunks FROM kv_sync').one()
-    return this.sync
-  }
-
-  private patchSync(patch: Partial<SyncRow>) {
-    this.updateRow('kv_sync', patch)
-    if (this.sync) Object.assign(this.sync, patch)
   }
 
   /**
@@ -292,7 +302,7 @@ export class UserAccount extends DurableObject<Env> {
     if (!record || this.account()) return this.account()
     this.transact(() => {
       this.insertAccount(
-        'INSERT INTO account (id, name, created_at, token_hash, balance, disabled, monthly_allowance) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO account (id, name, created_at, token_hash, balance, disabled, monthly_allowance, kv_chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         record.id,
         record.name,
         record.created_at,
@@ -300,12 +310,12 @@ export class UserAccount extends DurableObject<Env> {
         record.balance,
         record.disabled ? 1 : 0,
         record.monthly_allowance ?? null,
+        record.archived_chunks ?? 0,
       )
       for (const [position, entry] of record.fullLedger.entries()) this.insertEntry(position, entry)
       this.backfillUsage()
       for (const [requestId, hold] of Object.entries(record.holds ?? {}))
         this.sql.exec('INSERT INTO holds VALUES (?, ?, 0, ?)', requestId, hold.credits, hold.until)
-      this.sql.exec('INSERT INTO kv_sync VALUES (1, 0, 0, ?)', record.archived_chunks ?? 0)
     })
     this.entries = undefined
     this.schedule()
@@ -339,7 +349,7 @@ export class UserAccount extends DurableObject<Env> {
    */
   private change(delta: number, reason: string, at: number, requestId?: string): number {
     const balance = this.account()!.balance + delta
-    this.patchAccount({ balance })
+    this.changeAccount({ balance })
     const position = this.ledgerTotal()
     this.insertEntry(position, {
       id: crypto.randomUUID(),
@@ -351,14 +361,16 @@ export class UserAccount extends DurableObject<Env> {
     })
     this.entries = position + 1
     if (requestId) this.addUsage(dayOf(at), -delta, 0)
-    this.markChanged()
     return balance
   }
 
-  /** The KV copy is behind: the next settlement, or the alarm, is to write it. */
-  private markChanged() {
+  /**
+   * Changes columns of the account row that the KV copy holds, and marks that copy as behind: the
+   * next settlement, or the alarm, is to write it.
+   */
+  private changeAccount(patch: Partial<AccountRow>) {
     this.changedSinceWriteBegan = true
-    if (!this.syncState().dirty) this.patchSync({ dirty: 1 })
+    this.patchAccount({ ...patch, kv_dirty: 1 })
   }
 
   private addUsage(day: string, credits: number, images: number) {
@@ -421,14 +433,12 @@ export class UserAccount extends DurableObject<Env> {
     const now = Date.now()
     this.transact(() => {
       this.insertAccount(
-        'INSERT INTO account (id, name, created_at, token_hash, balance) VALUES (?, ?, ?, ?, 0)',
+        'INSERT INTO account (id, name, created_at, token_hash, balance, kv_dirty) VALUES (?, ?, ?, ?, 0, 1)',
         input.id,
         input.name,
         new Date(now).toISOString(),
         input.tokenHash,
       )
-      this.sql.exec('INSERT INTO kv_sync VALUES (1, 1, 0, 0)')
-      this.sync = undefined
       if (input.credits > 0) this.change(input.credits, 'opening grant', now)
     })
     await this.writeNow()
@@ -947,15 +957,12 @@ export class UserAccount extends DurableObject<Env> {
    */
   async update(userId: string, patch: UserPatch, now: number): Promise<AdminUserSummary | null> {
     if (!(await this.load(userId))) return null
-    this.transact(() => {
-      if (patch.name !== undefined) this.patchAccount({ name: patch.name })
-      if (patch.disabled !== undefined) this.patchAccount({ disabled: patch.disabled ? 1 : 0 })
-      if (patch.monthly_allowance !== undefined)
-        this.patchAccount({
-          monthly_allowance: patch.monthly_allowance,
-          allowance_month: monthOf(now),
-        })
-      this.markChanged()
+    this.changeAccount({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
+      ...(patch.monthly_allowance !== undefined
+        ? { monthly_allowance: patch.monthly_allowance, allowance_month: monthOf(now) }
+        : {}),
     })
     await this.writeNow()
     return this.adminView(now)
@@ -968,10 +975,7 @@ export class UserAccount extends DurableObject<Env> {
     now: number,
   ): Promise<AdminUserSummary | null> {
     if (!(await this.load(userId))) return null
-    this.transact(() => {
-      this.patchAccount({ token_hash: tokenHash })
-      this.markChanged()
-    })
+    this.changeAccount({ token_hash: tokenHash })
     await this.writeNow()
     return this.adminView(now)
   }
@@ -1005,7 +1009,7 @@ export class UserAccount extends DurableObject<Env> {
    */
   private async writeNow() {
     this.schedule()
-    const wait = this.syncState().written_at + KV_WRITE_GAP_MS - Date.now()
+    const wait = this.lastWriteBegan() + KV_WRITE_GAP_MS - Date.now()
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
     await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
     this.schedule()
@@ -1132,7 +1136,7 @@ export class UserAccount extends DurableObject<Env> {
    */
   private async writeThrough(): Promise<void> {
     while (this.writing) await this.writing.catch(() => {})
-    if (!this.syncState().dirty) return
+    if (!this.account()?.kv_dirty) return
     this.writing = this.putRecord()
     try {
       await this.writing
@@ -1165,11 +1169,12 @@ export class UserAccount extends DurableObject<Env> {
       ledger: entries(chunks * LEDGER_CHUNK_SIZE, total),
       archived_chunks: chunks,
     }
-    const fromChunk = this.syncState().chunks
+    const fromChunk = account.kv_chunks
     // The next write's gap counts from this one's start. The record stays marked as changed until
     // KV has it, so a write cut short (the object stopped) is made again by the alarm.
+    const began = Date.now()
     this.changedSinceWriteBegan = false
-    this.patchSync({ written_at: Date.now() })
+    this.writeBeganAt = began
     try {
       for (let chunk = fromChunk; chunk < chunks; chunk++) {
         const start = chunk * LEDGER_CHUNK_SIZE
@@ -1179,17 +1184,27 @@ export class UserAccount extends DurableObject<Env> {
         )
       }
       await this.env.STORE.put(userKey(account.id), JSON.stringify(record))
-      this.patchSync({ chunks, ...(this.changedSinceWriteBegan ? {} : { dirty: 0 }) })
+      this.patchAccount({
+        kv_written_at: began,
+        kv_chunks: chunks,
+        ...(this.changedSinceWriteBegan ? {} : { kv_dirty: 0 }),
+      })
     } catch (error) {
-      this.patchSync({ written_at: Date.now() + KV_RETRY_MS - KV_BATCH_MS })
+      this.patchAccount({ kv_written_at: Date.now() + KV_RETRY_MS - KV_BATCH_MS })
       throw error
+    } finally {
+      this.writeBeganAt = 0
     }
+  }
+
+  /** When the last write to KV began; after a failed one, the time its retry counts from. */
+  private lastWriteBegan(): number {
+    return Math.max(this.account()?.kv_written_at ?? 0, this.writeBeganAt)
   }
 
   /** When the KV copy is next to be written, or null when it is up to date. */
   private kvDue(now: number): number | null {
-    const sync = this.syncState()
-    return sync.dirty ? Math.max(now, sync.written_at + KV_BATCH_MS) : null
+    return this.account()?.kv_dirty ? Math.max(now, this.lastWriteBegan() + KV_BATCH_MS) : null
   }
 
   /**
