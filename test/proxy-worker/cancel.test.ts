@@ -458,7 +458,7 @@ describe('a KIE job whose client left, followed by the account object', () => {
     expect(await followed(user.user_id)).toEqual([0])
     const account = accountOf(workerEnv, user.user_id)
     await runInDurableObject(account, (_, state) => {
-      state.storage.sql.exec('UPDATE holds SET until = 0')
+      state.storage.sql.exec("UPDATE jobs SET until = 0 WHERE state = 'running'")
     })
     await runDurableObjectAlarm(account)
     const job = await generation(user.token, requestId)

@@ -69,7 +69,10 @@ async function settleAlarms(userId: string) {
 const holdsOf = (userId: string) =>
   runInDurableObject(
     accountOf(workerEnv, userId),
-    (_, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM holds').one().n,
+    (_, state) =>
+      state.storage.sql
+        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE state = 'running'")
+        .one().n,
   )
 
 describe('metering', () => {
@@ -394,8 +397,10 @@ describe('the copy in Workers KV', () => {
     expect(record.balance).toBe(111)
     expect(record.ledger.map((entry) => entry.reason)).toHaveLength(11)
   })
+})
 
-  it('is still written by an object that kept its state in a table of its own, with the gap kept', async () => {
+describe('an account object made by an earlier version', () => {
+  it('keeps the state of its KV copy, kept in a table of its own then: the write it owed waits KV’s gap', async () => {
     const user = await createTestUser(0)
     const account = accountOf(workerEnv, user.user_id)
     for (let i = 1; i <= 60; i++) await account.grant(user.user_id, 1, `change ${i}`)
@@ -414,7 +419,7 @@ describe('the copy in Workers KV', () => {
       `)
       sql.exec('INSERT INTO kv_sync VALUES (1, 1, ?, ?)', writtenAt, before.archived_chunks ?? 0)
       Reflect.set(instance, 'row', undefined)
-      ;(instance as unknown as { migrate(): void }).migrate()
+      ;(instance as unknown as { prepareSchema(): void }).prepareSchema()
       return {
         row: sql.exec('SELECT kv_dirty, kv_written_at, kv_chunks FROM account').one(),
         tables: sql.exec("SELECT name FROM sqlite_master WHERE name = 'kv_sync'").toArray(),
@@ -434,6 +439,68 @@ describe('the copy in Workers KV', () => {
     const record = (await store.get<AccountRecord>(`user:${user.user_id}`, 'json'))!
     expect(record.balance).toBe(before.balance + 1)
     expect(record.archived_chunks).toBe(before.archived_chunks)
+  })
+
+  it('keeps the holds it kept in a table of its own: a running job settles as before, a hold with no job is refunded', async () => {
+    const user = await createTestUser(50)
+    const account = accountOf(workerEnv, user.user_id)
+    const requestId = crypto.randomUUID()
+    await account.reserve(user.user_id, await accessOf(user.token), {
+      requestId,
+      credits: 12,
+      price: 6,
+      until: Date.now() + 60_000,
+      reason: 'generate gpt-image-2 medium x2',
+      model: 'gpt-image-2',
+      provider: 'preview',
+      size: '1024x1024',
+      quality: 'medium',
+      requested: 2,
+      limit: 8,
+    })
+    const moved = await runInDurableObject(account, (instance, state) => {
+      const sql = state.storage.sql
+      // As it was stored before: each hold in the holds table, and one with no job at all (loaded
+      // from a KV record from before the account objects), whose 5 credits were taken then.
+      sql.exec(`
+        CREATE TABLE holds (request_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, price INTEGER NOT NULL, until INTEGER NOT NULL);
+        INSERT INTO holds SELECT request_id, held, price, until FROM jobs WHERE state = 'running';
+        INSERT INTO holds VALUES ('r_from_kv', 5, 0, 0);
+        INSERT INTO ledger SELECT (SELECT MAX(position) + 1 FROM ledger), 'entry-kv', '2026-01-01T00:00:00.000Z', -5, 'old use', 'r_from_kv', balance - 5 FROM account;
+        UPDATE account SET balance = balance - 5;
+        DROP INDEX running_jobs;
+        ALTER TABLE jobs DROP COLUMN held;
+        ALTER TABLE jobs DROP COLUMN price;
+        ALTER TABLE jobs DROP COLUMN until;
+      `)
+      Reflect.set(instance, 'row', undefined)
+      Reflect.set(instance, 'entries', undefined)
+      ;(instance as unknown as { prepareSchema(): void }).prepareSchema()
+      return {
+        jobs: sql.exec('SELECT request_id, state, held, price FROM jobs').toArray(),
+        holds: sql.exec("SELECT name FROM sqlite_master WHERE name = 'holds'").toArray(),
+      }
+    })
+    expect(moved).toEqual({
+      jobs: [{ request_id: requestId, state: 'running', held: 12, price: 6 }],
+      holds: [],
+    })
+    await expectLedgerBalance(user.user_id, 38)
+    const settled = await account.settle(user.user_id, requestId, {
+      state: 'done',
+      refundReason: '1 of 2 not delivered',
+      delivered: [null],
+    })
+    expect(settled).toEqual({ charged: 6, refunded: 6, balance: 44, settledNow: true })
+    const ledger = await ledgerOf(user.user_id)
+    expect(ledger.ledger.slice(-3).map(({ delta, reason }) => [delta, reason])).toEqual([
+      [-5, 'old use'],
+      [5, 'refund: the request stopped before it finished'],
+      [6, 'refund: 1 of 2 not delivered'],
+    ])
+    await expectLedgerBalance(user.user_id, 44)
+    await settleAlarms(user.user_id)
+    expect((await store.get<AccountRecord>(`user:${user.user_id}`, 'json'))!.balance).toBe(44)
   })
 })
 
@@ -464,6 +531,48 @@ describe('a user from before the account objects', () => {
     expect(before.ledger).toEqual(entries)
     expect((await generate(token, { prompt: 'after the move', quality: 'low' })).status).toBe(200)
     await expectLedgerBalance(id, 39)
+  })
+
+  it('has the credits held for their requests then given back at once: nothing would settle them', async () => {
+    const id = 'u_legacyholds123'
+    const token = `pf_${id}.${'s'.repeat(40)}`
+    const legacy: AccountRecord = {
+      id,
+      name: 'Held before',
+      created_at: '2026-01-01T00:00:00.000Z',
+      token_hash: await sha256Hex(token),
+      balance: 34,
+      ledger: [
+        {
+          id: 'e0',
+          at: '2026-01-01T00:00:00.000Z',
+          delta: 40,
+          reason: 'opening grant',
+          balance_after: 40,
+        },
+        {
+          id: 'e1',
+          at: '2026-01-01T00:01:00.000Z',
+          delta: -6,
+          reason: 'generate gpt-image-2 medium x1',
+          request_id: 'r_old',
+          balance_after: 34,
+        },
+      ],
+      holds: { r_old: { credits: 6, until: Date.now() + 60_000 } },
+    }
+    await store.put(`user:${id}`, JSON.stringify(legacy))
+    expect(await balanceOf(token)).toBe(40)
+    const ledger = await ledgerOf(id)
+    expect(ledger.ledger.at(-1)).toMatchObject({
+      delta: 6,
+      reason: 'refund: the request stopped before it finished',
+      request_id: 'r_old',
+      balance_after: 40,
+    })
+    await expectLedgerBalance(id, 40)
+    await settleAlarms(id)
+    expect((await store.get<AccountRecord>(`user:${id}`, 'json'))!.balance).toBe(40)
   })
 })
 

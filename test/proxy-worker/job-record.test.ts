@@ -32,6 +32,9 @@ function job(fields: Partial<JobRow> & { listed?: GeneratedImage[] }): JobRow {
     error: null,
     accepted: 1,
     client_left: 1,
+    held: 4,
+    price: 2,
+    until: 0,
     ...rest,
   }
 }

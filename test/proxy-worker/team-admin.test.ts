@@ -398,7 +398,7 @@ describe('accounts from before the console', () => {
         ALTER TABLE account DROP COLUMN last_active;
         DELETE FROM usage_days;
       `)
-      ;(instance as unknown as { migrate(): void }).migrate()
+      ;(instance as unknown as { prepareSchema(): void }).prepareSchema()
     })
     expect(await ledgerOf(user.user_id)).toEqual(before)
     expect(await summaryOf(user.user_id)).toMatchObject({

@@ -20,6 +20,12 @@ export type JobRow = {
   error: string | null
   accepted: number
   client_left: number
+  /** Credits held while the job runs, and then settled. */
+  held: number
+  /** Credits per image. */
+  price: number
+  /** When the hold is given back if the job has not settled. */
+  until: number
 }
 
 /** A job's stored images (JSON) with those just delivered, each once, in index order; null: not stored. */

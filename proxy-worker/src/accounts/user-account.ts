@@ -13,6 +13,13 @@ import type { Env } from '../env'
 import { type FollowSettings, stepKieTask, type TaskStep } from '../generation/follow-kie-task'
 import type { UpstreamTask } from '../providers/image-provider'
 import { type AccountRecord, ledgerChunkKey, readAccountRecord, userKey } from './account-record'
+import {
+  backfillUsage,
+  isCurrent,
+  listTables,
+  type StaleHold,
+  upgradeSchema,
+} from './account-schema'
 import { dayOf, monthOf } from './calendar'
 import { imagesToRecord, type JobRow, jobResult, jobView, withImages } from './job-record'
 import { digestsMatch } from './token-hash'
@@ -77,6 +84,9 @@ export interface SettleOutcome {
    */
   billedIfAccepted?: boolean
 }
+
+/** Why a request's hold was given back without its settlement: the ledger's words. */
+const STOPPED_REASON = 'the request stopped before it finished'
 
 const STOPPED_AFTER_ACCEPTANCE =
   "The request stopped after the image model had started. The model's provider bills for those images, so they were charged; only the ones saved before it stopped can be shown."
@@ -195,63 +205,22 @@ export class UserAccount extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.sql = ctx.storage.sql
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS account (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, token_hash TEXT NOT NULL, balance INTEGER NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, monthly_allowance INTEGER, allowance_month TEXT, last_active TEXT, kv_dirty INTEGER NOT NULL DEFAULT 0, kv_written_at INTEGER NOT NULL DEFAULT 0, kv_chunks INTEGER NOT NULL DEFAULT 0);
-      CREATE TABLE IF NOT EXISTS usage_days (day TEXT PRIMARY KEY, credits INTEGER NOT NULL DEFAULT 0, images INTEGER NOT NULL DEFAULT 0);
-      CREATE TABLE IF NOT EXISTS ledger (position INTEGER PRIMARY KEY, id TEXT NOT NULL, at TEXT NOT NULL, delta INTEGER NOT NULL, reason TEXT NOT NULL, request_id TEXT, balance_after INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS holds (request_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, price INTEGER NOT NULL, until INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS jobs (request_id TEXT PRIMARY KEY, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, size TEXT NOT NULL, quality TEXT NOT NULL, requested INTEGER NOT NULL, images TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, charged INTEGER, refunded INTEGER, error TEXT, accepted INTEGER NOT NULL DEFAULT 0, client_left INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS idempotency (key_hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, until INTEGER, result TEXT, expires INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS rate_hits (bucket TEXT NOT NULL, at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS followed (request_id TEXT NOT NULL, idx INTEGER NOT NULL, task_id TEXT NOT NULL, settings TEXT NOT NULL, poll_at INTEGER NOT NULL, give_up_at INTEGER NOT NULL, key_hash TEXT, PRIMARY KEY (request_id, idx));
-    `)
-    this.migrate()
+    const refunded = this.prepareSchema()
+    if (refunded > 0) void ctx.storage.setAlarm(Date.now())
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm()
     })
   }
 
   /**
-   * Objects created before admins could disable users and set allowances get those columns;
-   * objects that kept the state of the KV copy in a table of its own get it in the account row.
+   * Makes the tables of a new object, or brings those of one made by an earlier version up to
+   * date: an object already current reads only the list of its tables. Returns how many holds
+   * it refunded.
    */
-  private migrate() {
-    const columns = this.sql.exec('SELECT * FROM account LIMIT 0').columnNames
-    if (columns.includes('disabled') && columns.includes('kv_dirty')) return
-    this.transact(() => {
-      if (!columns.includes('disabled')) {
-        this.sql.exec(`
-          ALTER TABLE account ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
-          ALTER TABLE account ADD COLUMN monthly_allowance INTEGER;
-          ALTER TABLE account ADD COLUMN allowance_month TEXT;
-          ALTER TABLE account ADD COLUMN last_active TEXT;
-        `)
-        this.backfillUsage()
-      }
-      if (columns.includes('kv_dirty')) return
-      this.sql.exec(`
-        ALTER TABLE account ADD COLUMN kv_dirty INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE account ADD COLUMN kv_written_at INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE account ADD COLUMN kv_chunks INTEGER NOT NULL DEFAULT 0;
-      `)
-      const syncTable = this.sql
-        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv_sync'")
-        .toArray()
-      if (syncTable.length === 0) return
-      this.sql.exec(`
-        UPDATE account SET (kv_dirty, kv_written_at, kv_chunks) = (SELECT dirty, written_at, chunks FROM kv_sync)
-          WHERE EXISTS (SELECT 1 FROM kv_sync);
-        DROP TABLE kv_sync;
-      `)
-    })
-  }
-
-  /** Usage by day from the ledger, for accounts whose ledger predates the usage table. */
-  private backfillUsage() {
-    this.sql.exec(`
-      INSERT OR REPLACE INTO usage_days (day, credits, images)
-      SELECT substr(at, 1, 10), -SUM(delta), 0 FROM ledger WHERE request_id IS NOT NULL GROUP BY substr(at, 1, 10)
-    `)
+  private prepareSchema(): number {
+    const tables = listTables(this.sql)
+    if (isCurrent(tables)) return 0
+    return this.transact(() => this.refundStale(upgradeSchema(this.sql, tables), Date.now()))
   }
 
   // —— loading ——
@@ -313,13 +282,27 @@ export class UserAccount extends DurableObject<Env> {
         record.archived_chunks ?? 0,
       )
       for (const [position, entry] of record.fullLedger.entries()) this.insertEntry(position, entry)
-      this.backfillUsage()
-      for (const [requestId, hold] of Object.entries(record.holds ?? {}))
-        this.sql.exec('INSERT INTO holds VALUES (?, ?, 0, ?)', requestId, hold.credits, hold.until)
+      backfillUsage(this.sql)
+      const holds = Object.entries(record.holds ?? {})
+      this.refundStale(
+        holds.map(([requestId, hold]) => ({ request_id: requestId, credits: hold.credits })),
+        Date.now(),
+      )
     })
-    this.entries = undefined
     this.schedule()
     return this.account()
+  }
+
+  /**
+   * Credits held for requests from before a job held its own (the record's, or a table's of
+   * their own) with no job to settle them: given back at once, as the alarm did at their deadline.
+   */
+  private refundStale(holds: StaleHold[], now: number): number {
+    this.entries = undefined
+    if (holds.length === 0 || !this.account()) return 0
+    for (const hold of holds)
+      this.change(hold.credits, `refund: ${STOPPED_REASON}`, now, hold.request_id)
+    return holds.length
   }
 
   private insertEntry(position: number, entry: LedgerEntry) {
@@ -474,7 +457,10 @@ export class UserAccount extends DurableObject<Env> {
     const account = this.account()!
     const now = access.now
     const running = this.sql
-      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM holds WHERE until > ?', now)
+      .exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM jobs WHERE state = 'running' AND until > ?",
+        now,
+      )
       .one().n
     const { limit } = request
     if (running >= limit) return { ok: false, reason: 'busy', running, limit }
@@ -483,14 +469,7 @@ export class UserAccount extends DurableObject<Env> {
     const iso = new Date(now).toISOString()
     const balance = this.transact(() => {
       this.sql.exec(
-        'INSERT INTO holds VALUES (?, ?, ?, ?)',
-        request.requestId,
-        request.credits,
-        request.price,
-        request.until,
-      )
-      this.sql.exec(
-        "INSERT OR REPLACE INTO jobs VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, '[]', 0, NULL, NULL, NULL, 0, 0, ?)",
+        "INSERT INTO jobs VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, '[]', 0, NULL, NULL, NULL, 0, 0, ?, ?, ?, ?)",
         request.requestId,
         iso,
         iso,
@@ -500,6 +479,9 @@ export class UserAccount extends DurableObject<Env> {
         request.quality,
         request.requested,
         now + JOB_TTL_MS,
+        request.credits,
+        request.price,
+        request.until,
       )
       return this.change(-request.credits, request.reason, now, request.requestId)
     })
@@ -507,6 +489,15 @@ export class UserAccount extends DurableObject<Env> {
     const wall = Date.now()
     this.alarmBy(Math.min(request.until, Math.max(this.kvDue(wall)!, wall + KV_BATCH_MS)))
     return { ok: true, balance }
+  }
+
+  /** Whether a request's job is running: it holds its credits until it settles. */
+  private isRunning(requestId: string): boolean {
+    return (
+      this.sql
+        .exec("SELECT 1 FROM jobs WHERE request_id = ? AND state = 'running'", requestId)
+        .toArray().length > 0
+    )
   }
 
   /**
@@ -591,18 +582,18 @@ export class UserAccount extends DurableObject<Env> {
     delivered: (GeneratedImage | null)[] = [],
   ): Promise<boolean> {
     await this.load(userId)
-    const held = this.sql
-      .exec('SELECT 1 FROM holds WHERE request_id = ?', requestId)
-      .toArray().length
-    if (!held) return false
+    if (!this.isRunning(requestId)) return false
     const pollAt = Date.now() + settings.kie.pollIntervalMs
     this.transact(() => {
-      this.sql.exec('UPDATE jobs SET accepted = 1, client_left = 1 WHERE request_id = ?', requestId)
-      this.recordImages(requestId, delivered)
       // The hold and the key are the object's own now: they last until the tasks are given up,
       // and a while more.
       const until = options.giveUpAt + FOLLOW_GRACE_MS
-      this.sql.exec('UPDATE holds SET until = MAX(until, ?) WHERE request_id = ?', until, requestId)
+      this.sql.exec(
+        'UPDATE jobs SET accepted = 1, client_left = 1, until = MAX(until, ?) WHERE request_id = ?',
+        until,
+        requestId,
+      )
+      this.recordImages(requestId, delivered)
       if (options.keyHash)
         this.sql.exec(
           "UPDATE idempotency SET until = MAX(until, ?) WHERE key_hash = ? AND state = 'running'",
@@ -629,7 +620,9 @@ export class UserAccount extends DurableObject<Env> {
   /** Checks each followed task that is due, all at once. */
   private async stepFollowed(now: number) {
     // A job settled meanwhile (by its request, or at its deadline) is not followed further.
-    this.sql.exec('DELETE FROM followed WHERE request_id NOT IN (SELECT request_id FROM holds)')
+    this.sql.exec(
+      "DELETE FROM followed WHERE request_id NOT IN (SELECT request_id FROM jobs WHERE state = 'running')",
+    )
     const due = this.sql
       .exec<FollowedRow>('SELECT * FROM followed WHERE poll_at <= ?', now)
       .toArray()
@@ -649,10 +642,7 @@ export class UserAccount extends DurableObject<Env> {
   /** Records what one check of a followed task found; the job settles when its last task ends. */
   private afterStep(row: FollowedRow, settings: FollowSettings, step: TaskStep) {
     const { request_id: requestId, idx: index } = row
-    const held = this.sql
-      .exec('SELECT 1 FROM holds WHERE request_id = ?', requestId)
-      .toArray().length
-    if (!held) {
+    if (!this.isRunning(requestId)) {
       // Settled meanwhile: the image is listed only if the settlement charged for it.
       this.sql.exec('DELETE FROM followed WHERE request_id = ? AND idx = ?', requestId, index)
       if (step.kind === 'stored') this.recordImages(requestId, [step.image])
@@ -744,15 +734,9 @@ export class UserAccount extends DurableObject<Env> {
    */
   private settleNow(requestId: string, outcome: SettleOutcome): Settlement | null {
     return this.transact(() => {
-      const hold = this.sql
-        .exec<{ credits: number; price: number }>(
-          'SELECT credits, price FROM holds WHERE request_id = ?',
-          requestId,
-        )
-        .toArray()[0]
       const job = this.sql
-        .exec<{ images: string; delivered: number; accepted: number }>(
-          'SELECT images, delivered, accepted FROM jobs WHERE request_id = ?',
+        .exec<Pick<JobRow, 'state' | 'images' | 'delivered' | 'accepted' | 'held' | 'price'>>(
+          'SELECT state, images, delivered, accepted, held, price FROM jobs WHERE request_id = ?',
           requestId,
         )
         .toArray()[0]
@@ -763,7 +747,7 @@ export class UserAccount extends DurableObject<Env> {
       )
       const accepted = Boolean(outcome.accepted || job?.accepted)
       const updatedAt = new Date().toISOString()
-      if (!hold) {
+      if (job?.state !== 'running') {
         if (job && (arrived.length > 0 || outcome.accepted))
           this.sql.exec(
             'UPDATE jobs SET images = ?, delivered = ?, accepted = ?, updated_at = ? WHERE request_id = ?',
@@ -776,10 +760,9 @@ export class UserAccount extends DurableObject<Env> {
         return null
       }
       const billed = Boolean(outcome.billedIfAccepted && accepted)
-      const charged = billed ? hold.credits : Math.min(hold.credits, delivered * hold.price)
-      const refunded = hold.credits - charged
+      const charged = billed ? job.held : Math.min(job.held, delivered * job.price)
+      const refunded = job.held - charged
       const now = Date.now()
-      this.sql.exec('DELETE FROM holds WHERE request_id = ?', requestId)
       const balance =
         refunded > 0
           ? this.change(refunded, `refund: ${outcome.refundReason}`, now, requestId)
@@ -787,7 +770,7 @@ export class UserAccount extends DurableObject<Env> {
       if (delivered > 0) this.addUsage(dayOf(now), 0, delivered)
       this.sql.exec(
         'UPDATE jobs SET images = ?, delivered = ?, accepted = ?, state = ?, charged = ?, refunded = ?, error = ?, updated_at = ? WHERE request_id = ?',
-        withImages(job?.images ?? '[]', arrived),
+        withImages(job.images, arrived),
         delivered,
         accepted ? 1 : 0,
         outcome.state,
@@ -1087,7 +1070,10 @@ export class UserAccount extends DurableObject<Env> {
   /** Requests that never settled (their isolate stopped): charged for the images they stored. */
   private settleExpired(now: number) {
     const expired = this.sql
-      .exec<{ request_id: string }>('SELECT request_id FROM holds WHERE until <= ?', now)
+      .exec<{ request_id: string }>(
+        "SELECT request_id FROM jobs WHERE state = 'running' AND until <= ?",
+        now,
+      )
       .toArray()
     for (const { request_id } of expired) {
       // A job the object follows is charged for what it stored, which it knows exactly.
@@ -1097,7 +1083,7 @@ export class UserAccount extends DurableObject<Env> {
       this.settleNow(request_id, {
         state: 'stopped',
         error: 'The request stopped before it finished.',
-        refundReason: 'the request stopped before it finished',
+        refundReason: STOPPED_REASON,
         billedIfAccepted: followed === 0,
       })
     }
@@ -1231,7 +1217,7 @@ export class UserAccount extends DurableObject<Env> {
   private nextWork(): { hold: number | null; expiry: number | null; poll: number | null } {
     return this.sql
       .exec<{ hold: number | null; expiry: number | null; poll: number | null }>(
-        `SELECT (SELECT MIN(until) FROM holds) AS hold,
+        `SELECT (SELECT MIN(until) FROM jobs WHERE state = 'running') AS hold,
           (SELECT MIN(expires) FROM (SELECT expires FROM idempotency UNION ALL SELECT expires FROM jobs WHERE state != 'running')) AS expiry,
           (SELECT MIN(poll_at) FROM followed) AS poll`,
       )
