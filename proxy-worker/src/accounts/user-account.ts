@@ -230,7 +230,17 @@ export class UserAccount extends DurableObject<Env> {
    * times. Any write to it, and every transaction (which may roll back), forgets the copy.
    */
   private account(): AccountRow | undefined {
-    this.row ??= this.sql.exec<AccountRow>('SELECT * FROM account').toArray()[0]
+    if (this.row) return this.row
+    // The ledger's length comes with it: a fresh instance needs both for its first change.
+    const row = this.sql
+      .exec<AccountRow & { ledger_length: number }>(
+        'SELECT *, (SELECT COALESCE(MAX(position) + 1, 0) FROM ledger) AS ledger_length FROM account',
+      )
+      .toArray()[0]
+    if (!row) return undefined
+    const { ledger_length, ...account } = row
+    this.entries = ledger_length
+    this.row = account
     return this.row
   }
 
@@ -318,6 +328,7 @@ export class UserAccount extends DurableObject<Env> {
     )
   }
 
+  /** How many entries the ledger has: read with the account row, or on its own after a reset. */
   private ledgerTotal(): number {
     // Positions run from 0 without gaps, so the highest is found by the key, without a count.
     this.entries ??= this.sql
