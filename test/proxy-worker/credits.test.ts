@@ -458,7 +458,7 @@ describe('an account object made by an earlier version', () => {
       requested: 2,
       limit: 8,
     })
-    const moved = await runInDurableObject(account, (instance, state) => {
+    const moved = await runInDurableObject(account, async (instance, state) => {
       const sql = state.storage.sql
       // As it was stored before: each hold in the holds table, and one with no job at all (loaded
       // from a KV record from before the account objects), whose 5 credits were taken then.
@@ -475,15 +475,23 @@ describe('an account object made by an earlier version', () => {
       `)
       Reflect.set(instance, 'row', undefined)
       Reflect.set(instance, 'entries', undefined)
-      ;(instance as unknown as { prepareSchema(): void }).prepareSchema()
+      // A new instance on these tables, as after a deploy: its construction brings them up to date.
+      Reflect.construct(instance.constructor, [state, workerEnv])
       return {
         jobs: sql.exec('SELECT request_id, state, held, price FROM jobs').toArray(),
         holds: sql.exec("SELECT name FROM sqlite_master WHERE name = 'holds'").toArray(),
+        index: sql
+          .exec("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'running_jobs'")
+          .toArray(),
+        // Set for now, to write the refund to KV.
+        alarmDue: ((await state.storage.getAlarm()) ?? Number.POSITIVE_INFINITY) <= Date.now(),
       }
     })
     expect(moved).toEqual({
       jobs: [{ request_id: requestId, state: 'running', held: 12, price: 6 }],
       holds: [],
+      index: [{ name: 'running_jobs' }],
+      alarmDue: true,
     })
     await expectLedgerBalance(user.user_id, 38)
     const settled = await account.settle(user.user_id, requestId, {
