@@ -354,46 +354,6 @@ describe('the copy in Workers KV', () => {
     expect(alarm).toBeGreaterThan(Date.now() + 60 * 60 * 1000)
   })
 
-  it('follows a busy designer’s next generation when KV’s 10 s are up, before the alarm set as a backstop', async () => {
-    const { id, token } = await quietUser('u_busygenerate12')
-    const account = accountOf(workerEnv, id)
-    const kvBalance = async () => (await store.get<AccountRecord>(`user:${id}`, 'json'))?.balance
-    const run = async () => {
-      const requestId = crypto.randomUUID()
-      await account.reserve(id, await accessOf(token), {
-        requestId,
-        credits: 2,
-        price: 2,
-        until: Date.now() + 60_000,
-        reason: 'generate gpt-image-2 low x1',
-        model: 'gpt-image-2',
-        provider: 'preview',
-        size: '1024x1024',
-        quality: 'low',
-        requested: 1,
-        limit: 8,
-      })
-      return account.settle(id, requestId, { state: 'done', refundReason: '', delivered: [null] })
-    }
-    await run()
-    // The first, after a quiet spell, is written at once.
-    await vi.waitFor(async () => expect(await kvBalance()).toBe(98), { timeout: 2000 })
-    const firstWrite = Date.now()
-    await new Promise((resolve) => setTimeout(resolve, 3000))
-    await run()
-    const alarm = (await runInDurableObject(account, (_, state) => state.storage.getAlarm()))!
-    // The alarm, set when the second hold was taken, comes 10 s after that: later than KV's gap.
-    expect(alarm).toBeGreaterThan(firstWrite + 12_000)
-    expect(await kvBalance()).toBe(98)
-    await vi.waitFor(async () => expect(await kvBalance()).toBe(96), {
-      timeout: 12_000,
-      interval: 100,
-    })
-    const secondWrite = Date.now()
-    expect(secondWrite).toBeGreaterThanOrEqual(firstWrite + 9_000)
-    expect(secondWrite).toBeLessThan(alarm - 1000)
-  }, 20_000)
-
   it('equals the account object’s state once its writes have settled, ledger chunks included', async () => {
     const user = await createTestUser(0)
     const account = accountOf(workerEnv, user.user_id)

@@ -188,8 +188,6 @@ export class UserAccount extends DurableObject<Env> {
   // back forgets them all.
   private row: AccountRow | undefined
   private entries: number | undefined
-  /** The timer for a write to KV not due yet, while one is set. */
-  private writeTimer: ReturnType<typeof setTimeout> | undefined
   /** The write to KV in flight: one at a time. */
   private writing: Promise<void> | null = null
   private changedSinceWriteBegan = false
@@ -736,9 +734,8 @@ export class UserAccount extends DurableObject<Env> {
     const result = this.settleNow(requestId, outcome)
     const now = Date.now()
     const due = this.kvDue(now)
-    if (due === null) this.alarmBy(now + JOB_TTL_MS)
-    else if (due <= now) this.writeInBackground()
-    else this.writeWhenDue(due)
+    if (due !== null && due <= now) this.writeInBackground()
+    else this.alarmBy(due ?? now + JOB_TTL_MS)
     return result ?? { charged: 0, refunded: 0, balance: account.balance, settledNow: false }
   }
 
@@ -1024,26 +1021,6 @@ export class UserAccount extends DurableObject<Env> {
         this.schedule()
       })
       .catch((error) => console.error('alarm not set after a KV write', error))
-  }
-
-  /**
-   * Writes the KV copy when it falls due, from a timer in memory: setting the alarm for a busy
-   * designer's write, then running it, costs more than the write itself. Should this instance stop
-   * first, the alarm, which comes no more than 10 s after that time, writes the copy.
-   */
-  private writeWhenDue(due: number) {
-    this.alarmBy(due + KV_BATCH_MS)
-    if (this.writeTimer !== undefined) return
-    this.writeTimer = setTimeout(
-      () => {
-        this.writeTimer = undefined
-        const now = Date.now()
-        const next = this.kvDue(now)
-        if (next !== null && next > now) this.writeWhenDue(next)
-        else if (next !== null) this.writeInBackground()
-      },
-      Math.max(0, due - Date.now()),
-    )
   }
 
   // —— Idempotency-Key records: a repeat anywhere sees the first request's state at once ——
