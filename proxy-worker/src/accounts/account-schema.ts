@@ -13,7 +13,9 @@ const TABLES_SQL = `
 `
 /** Running jobs by deadline: how many are running, and which hold is due first. */
 const INDEX_SQL = "CREATE INDEX IF NOT EXISTS running_jobs ON jobs (until) WHERE state = 'running'"
-const TABLES = ['account', 'usage_days', 'ledger', 'jobs', 'idempotency', 'rate_hits', 'followed']
+const TABLES = [...TABLES_SQL.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map(
+  (match) => match[1],
+)
 
 /** Credits held for a request with no job to hold them: nothing will ever settle them. */
 export interface StaleHold {
@@ -64,11 +66,7 @@ export function upgradeSchema(sql: SqlStorage, tables: Map<string, string>): Sta
   }
   if (account && !hasColumn(account, 'kv_dirty')) {
     // When the state of the KV copy had a table of its own.
-    sql.exec(`
-      ALTER TABLE account ADD COLUMN kv_dirty INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE account ADD COLUMN kv_written_at INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE account ADD COLUMN kv_chunks INTEGER NOT NULL DEFAULT 0;
-    `)
+    addCounts(sql, 'account', ['kv_dirty', 'kv_written_at', 'kv_chunks'])
     if (tables.has('kv_sync'))
       sql.exec(`
         UPDATE account SET (kv_dirty, kv_written_at, kv_chunks) = (SELECT dirty, written_at, chunks FROM kv_sync)
@@ -79,11 +77,7 @@ export function upgradeSchema(sql: SqlStorage, tables: Map<string, string>): Sta
   const jobs = tables.get('jobs')
   if (jobs && !hasColumn(jobs, 'held')) {
     // When holds had a table of their own.
-    sql.exec(`
-      ALTER TABLE jobs ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE jobs ADD COLUMN price INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE jobs ADD COLUMN until INTEGER NOT NULL DEFAULT 0;
-    `)
+    addCounts(sql, 'jobs', ['held', 'price', 'until'])
     if (tables.has('holds'))
       sql.exec(`
         UPDATE jobs SET (held, price, until) = (SELECT credits, price, until FROM holds WHERE holds.request_id = jobs.request_id)
@@ -101,6 +95,15 @@ export function upgradeSchema(sql: SqlStorage, tables: Map<string, string>): Sta
   }
   sql.exec(INDEX_SQL)
   return stale
+}
+
+/** Adds integer columns, 0 where a row has none yet. */
+function addCounts(sql: SqlStorage, table: string, columns: string[]) {
+  sql.exec(
+    columns
+      .map((column) => `ALTER TABLE ${table} ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0;`)
+      .join('\n'),
+  )
 }
 
 /** Usage by day from the ledger, for accounts whose ledger predates the usage table. */
