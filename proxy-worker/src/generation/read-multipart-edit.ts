@@ -4,6 +4,7 @@ import {
   MaxPartsExceededError,
   MaxTotalSizeExceededError,
   MultipartParseError,
+  type MultipartPart,
   parseMultipartStream,
 } from '@remix-run/multipart-parser'
 import type * as z from 'zod/mini'
@@ -30,6 +31,16 @@ import {
 
 /** The references, one mask, and room for every field an edit has, with some to spare. */
 const MAX_PARTS = MAX_REFERENCES + 1 + 32
+
+/**
+ * A file part's bytes in one piece, its chunks let go: the part holds the file as the pieces the
+ * body arrived in, and keeping both would hold the reference twice while it is stored.
+ */
+function takeBytes(part: MultipartPart): Uint8Array {
+  const bytes = part.bytes
+  part.content.splice(0)
+  return bytes
+}
 
 /** The form's own problems, in the client's terms; anything else (storage failing) goes on as is. */
 function formError(error: unknown, filesHint: string): unknown {
@@ -107,7 +118,7 @@ export async function readMultipartEdit<Schema extends z.ZodMiniType>(
       }
       if (name === form.maskField) {
         if (mask) throw new ApiError('invalid_mask', 'Send one mask, not several.')
-        mask = await spool.keep(checkMask(part.bytes), 'mask.png')
+        mask = await spool.keep(checkMask(takeBytes(part)), 'mask.png')
         continue
       }
       const index = references.length
@@ -115,7 +126,7 @@ export async function readMultipartEdit<Schema extends z.ZodMiniType>(
         extra++
         continue
       }
-      const image = checkReference(part.bytes, index, part.filename ?? '')
+      const image = checkReference(takeBytes(part), index, part.filename ?? '')
       references.push(await spool.keep(image, referenceName(index, image.mimeType)))
     }
     if (extra > 0) throw tooManyReferences(MAX_REFERENCES + extra)

@@ -41,16 +41,15 @@ export class ReferenceSpool {
     const { bytes, ...info } = image
     const key = `${this.#prefix}/${this.#keys.length}`
     this.#keys.push(key)
-    const [digest] = await Promise.all([
-      sha256Hex(bytes),
-      this.#bucket.put(key, bytes).catch((error) => {
-        console.error('reference not stored', key, error)
-        throw new ApiError(
-          'storage_unavailable',
-          'Promptframe could not take in the reference images just now, so nothing was charged. Try again in a moment.',
-        )
-      }),
-    ])
+    // One after the other: each takes its own copy of the bytes, and a reference may be 10 MB.
+    const digest = await sha256Hex(bytes)
+    await this.#bucket.put(key, bytes).catch((error) => {
+      console.error('reference not stored', key, error)
+      throw new ApiError(
+        'storage_unavailable',
+        'Promptframe could not take in the reference images just now, so nothing was charged. Try again in a moment.',
+      )
+    })
     const open = async () => {
       const object = await this.#bucket.get(key)
       if (!object) throw new Error(`spooled reference ${key} is gone`)
