@@ -4,17 +4,24 @@
 // (no dev proxy) with open-loop arrivals: requests start at a steady rate with jitter, not in
 // waves. Prints, at 1, 10 and 50 requests in flight, each side's latency added to the upstream's
 // and its CPU per request, and the worker's figures as a multiple of the floor's (target ≤ 1.2×).
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { build } from 'esbuild'
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
-import { cpuMsOf, percentile, processTree, startFakeUpstream, timed } from './bench-support.mjs'
+import {
+  BENCH_ADMIN_TOKEN as ADMIN_TOKEN,
+  bundleWorker,
+  cpuMsOf,
+  percentile,
+  processTree,
+  promptframeWorker,
+  startFakeUpstream,
+  timed,
+  WORKERD_SHARED,
+} from './bench-support.mjs'
 import { adminRequest, ROOT } from './local-worker.mjs'
 
-const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef'
-const COMPATIBILITY_DATE = '2026-08-01'
 const BLOCKS = 4
 // In flight = arrival rate × latency: a slower upstream keeps 50 in flight at a rate this
 // machine's single-threaded local workerd can take.
@@ -38,20 +45,7 @@ const QUIET_MS = 11_500
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms))
 
 async function bundles(dir) {
-  const worker = spawnSync(
-    join(ROOT, 'node_modules/.bin/wrangler'),
-    [
-      'deploy',
-      '--dry-run',
-      '--config',
-      'proxy-worker/wrangler.jsonc',
-      '--outdir',
-      join(dir, 'worker'),
-    ],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, encoding: 'utf8' },
-  )
-  if (worker.status !== 0)
-    throw new Error(`wrangler could not bundle the worker:\n${worker.stderr}`)
+  const worker = bundleWorker(join(dir, 'worker'))
   await build({
     entryPoints: [join(ROOT, 'proxy-worker/bench/floor-worker.ts')],
     outfile: join(dir, 'floor/index.js'),
@@ -61,37 +55,16 @@ async function bundles(dir) {
     external: ['cloudflare:*'],
     logLevel: 'error',
   })
-  return { worker: join(dir, 'worker/index.js'), floor: join(dir, 'floor/index.js') }
+  return { worker, floor: join(dir, 'floor/index.js') }
 }
 
 function startWorkerd(scripts, upstreamUrl) {
-  const shared = {
-    modules: true,
-    compatibilityDate: COMPATIBILITY_DATE,
-    compatibilityFlags: ['enable_request_signal'],
-    kvNamespaces: { STORE: 'store' },
-    r2Buckets: { IMAGES: 'images' },
-    unsafeDirectSockets: [{ port: 0 }],
-  }
   return new Miniflare(
     convertV4MiniflareOptions({
       workers: [
+        promptframeWorker(scripts.worker, upstreamUrl),
         {
-          ...shared,
-          name: 'promptframe',
-          scriptPath: scripts.worker,
-          modulesRoot: dirname(scripts.worker),
-          durableObjects: { ACCOUNTS: { className: 'UserAccount', useSQLite: true } },
-          bindings: {
-            ADMIN_TOKEN,
-            IMAGE_PROVIDER: 'openai',
-            OPENAI_API_KEY: 'sk-bench',
-            OPENAI_BASE_URL: upstreamUrl,
-            PUBLIC_BASE_URL: 'https://bench.example',
-          },
-        },
-        {
-          ...shared,
+          ...WORKERD_SHARED,
           name: 'floor',
           scriptPath: scripts.floor,
           modulesRoot: dirname(scripts.floor),

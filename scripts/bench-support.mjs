@@ -1,9 +1,55 @@
-// What the parts of `npm run bench` share: a fake OpenAI upstream, percentiles, and CPU time of
-// processes read from /proc.
+// What the parts of `npm run bench` share: the worker's deployable bundle, a fake OpenAI upstream,
+// percentiles, and CPU time of processes read from /proc.
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { dirname, join } from 'node:path'
 import { crc32 } from 'node:zlib'
+import { ROOT } from './local-worker.mjs'
+
+/** At least 32 characters, or the worker turns admin access off. */
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef'
+
+/** What every worker in a bench's workerd gets: the worker's compatibility and storage bindings. */
+export const WORKERD_SHARED = {
+  modules: true,
+  compatibilityDate: '2026-08-01',
+  compatibilityFlags: ['enable_request_signal'],
+  kvNamespaces: { STORE: 'store' },
+  r2Buckets: { IMAGES: 'images' },
+  unsafeDirectSockets: [{ port: 0 }],
+}
+
+/** Miniflare's options for the worker bundled at `script`, calling the fake upstream. */
+export function promptframeWorker(script, upstreamUrl) {
+  return {
+    ...WORKERD_SHARED,
+    name: 'promptframe',
+    scriptPath: script,
+    modulesRoot: dirname(script),
+    durableObjects: { ACCOUNTS: { className: 'UserAccount', useSQLite: true } },
+    bindings: {
+      ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      IMAGE_PROVIDER: 'openai',
+      OPENAI_API_KEY: 'sk-bench',
+      OPENAI_BASE_URL: upstreamUrl,
+      PUBLIC_BASE_URL: 'https://bench.example',
+    },
+  }
+}
+
+/** Bundles the worker as `wrangler deploy` would, into `outDir`; returns its entry module. */
+export function bundleWorker(outDir) {
+  const worker = spawnSync(
+    join(ROOT, 'node_modules/.bin/wrangler'),
+    ['deploy', '--dry-run', '--config', 'proxy-worker/wrangler.jsonc', '--outdir', outDir],
+    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, encoding: 'utf8' },
+  )
+  if (worker.status !== 0)
+    throw new Error(`wrangler could not bundle the worker:\n${worker.stderr}`)
+  return join(outDir, 'index.js')
+}
 
 // A real 1×1 PNG, as OpenAI would send it in b64_json.
 export const TINY_PNG =
@@ -57,11 +103,23 @@ export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
+/** Writes `text` at `bytesPerSecond`, in 64 KB pieces, as a network would deliver it. */
+async function writePaced(response, text, bytesPerSecond) {
+  const bytes = Buffer.from(text)
+  const piece = 64 * 1024
+  for (let at = 0; at < bytes.length; at += piece) {
+    if (!response.write(bytes.subarray(at, at + piece)))
+      await new Promise((resolve) => response.once('drain', resolve))
+    await new Promise((resolve) => setTimeout(resolve, (piece / bytesPerSecond) * 1000))
+  }
+  response.end()
+}
+
 /**
  * A fake OpenAI images endpoint answering ImagesResponse as the spec says, after `delayMs`
- * (which `setDelay` changes between runs).
+ * (which `setDelay` changes between runs); at `bytesPerSecond` when given, else all at once.
  */
-export function startFakeUpstream({ imageB64 = TINY_PNG, delayMs = 100 } = {}) {
+export function startFakeUpstream({ imageB64 = TINY_PNG, delayMs = 100, bytesPerSecond } = {}) {
   let delay = delayMs
   const server = createServer((request, response) => {
     let body = ''
@@ -73,15 +131,15 @@ export function startFakeUpstream({ imageB64 = TINY_PNG, delayMs = 100 } = {}) {
         : 1
       setTimeout(() => {
         response.writeHead(200, { 'Content-Type': 'application/json' })
-        response.end(
-          JSON.stringify({
-            created: Math.floor(Date.now() / 1000),
-            data: Array.from({ length: n }, () => ({ b64_json: imageB64 })),
-            quality: 'low',
-            output_format: 'png',
-            background: 'opaque',
-          }),
-        )
+        const answer = JSON.stringify({
+          created: Math.floor(Date.now() / 1000),
+          data: Array.from({ length: n }, () => ({ b64_json: imageB64 })),
+          quality: 'low',
+          output_format: 'png',
+          background: 'opaque',
+        })
+        if (bytesPerSecond) void writePaced(response, answer, bytesPerSecond)
+        else response.end(answer)
       }, delay)
     })
   })

@@ -5,7 +5,8 @@
 //     concurrent clients in lockstep, through wrangler dev, and whether metering stayed exact;
 //  2. the gzip sizes of build/ui.js and build/main.js against their targets;
 //  3. the bytes the plugin sends for one reference exported from a 4000 px frame;
-//  4. how much memory the worker's workerd takes on for an answer of four large images.
+//  4. how much memory large answers and a large edit take, in the worker's workerd and in the
+//     worker's own isolate (bench-memory.mjs).
 // `npm run bench -- floor` (or worker, sizes, reference, memory) runs only that part.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -14,6 +15,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { chromium } from 'playwright-core'
 import { benchAgainstFloor } from './bench-floor.mjs'
+import { benchMemory } from './bench-memory.mjs'
 import {
   paddedPng,
   percentile,
@@ -21,7 +23,6 @@ import {
   startFakeUpstream,
   TINY_PNG,
   timed,
-  wholePng,
 } from './bench-support.mjs'
 import { startHarnessServer } from './harness-server.mjs'
 import { adminRequest, ROOT, waitForWorker } from './local-worker.mjs'
@@ -45,15 +46,6 @@ const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef'
 // BENCH_IMAGE_KB=1500 pads the tiny PNG with random bytes to the size of a real 1024×1024 image.
 const IMAGE_KB = Number(process.env.BENCH_IMAGE_KB ?? 0)
 const IMAGE_B64 = IMAGE_KB > 0 ? paddedPng(IMAGE_KB) : TINY_PNG
-
-/** wrangler dev's workerd that runs the worker and its local KV and R2, not the dev proxy's. */
-function workerWorkerd(rootPid) {
-  return processTree(rootPid).find(
-    (process) =>
-      process.command.includes('workerd') &&
-      !process.command.includes(`entry=127.0.0.1:${WORKER_PORT} `),
-  )
-}
 
 /**
  * CPU time so far of wrangler dev's workerd processes, by role: the one that runs the dev proxy,
@@ -311,110 +303,6 @@ async function measureAddedLatency(worker, upstreamUrl, hopWithRecorder) {
       `${' '.repeat(12)}that thread can serve about ${capacity.toFixed(0)} requests/s at this cost; ${clients} client${clients === 1 ? '' : 's'} with a ${UPSTREAM_DELAY_MS} ms upstream ask for up to ${asked.toFixed(0)}/s${asked > capacity ? ', so requests queue for it' : ''}`,
     )
   }
-}
-
-/** Resident memory of a process in MB, from /proc. */
-function residentMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024
-}
-
-/** Runs `send` against a fresh wrangler dev and returns the peak rise of its workerd's memory. */
-async function peakMemory(upstreamUrl, send) {
-  const worker = await startWranglerDev(upstreamUrl, RECORDER_OFF)
-  try {
-    const workerd = workerWorkerd(worker.pid)
-    const user = await adminRequest(worker.url, ADMIN_TOKEN, 'POST', '/admin/users', {
-      name: 'bench memory',
-      credits: 1000,
-    })
-    const before = residentMb(workerd.pid)
-    let peak = before
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, residentMb(workerd.pid))
-    }, 5)
-    const response = await send(worker.url, user.token)
-    const answer = await response.arrayBuffer()
-    clearInterval(sampler)
-    const refusal = response.ok ? '' : ` (${new TextDecoder().decode(answer).slice(0, 200)})`
-    return {
-      status: `${response.status}${refusal}`,
-      size: answer.byteLength,
-      before,
-      rise: peak - before,
-    }
-  } finally {
-    await worker.stop()
-  }
-}
-
-const jsonPost = (body) => (url, token, path) =>
-  fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  })
-
-/**
- * What large answers and a large edit add to the resident memory of the workerd that runs the
- * worker, at its peak: four 15 MB and four 30 MB images in one upstream answer (a 4K PNG is about
- * 15 MB), and edits sending 16 references of 1 MB and of 3 MB. A deployed isolate may use 128 MB. The figure
- * also holds what the local R2 simulator, in the same process, takes on for storing the images.
- */
-async function benchMemory() {
-  console.log(
-    "\nMemory (peak rise of the resident memory of the worker's workerd, which also runs the local R2 simulator; a fresh wrangler dev for each line)",
-  )
-  const routes = [
-    ['/v1/images/generate', 'image URLs', (n) => ({ prompt: 'memory', quality: 'low', n })],
-    [
-      '/v1/images/generations',
-      'b64_json',
-      (n) => ({ model: 'gpt-image-2', prompt: 'memory', quality: 'low', n }),
-    ],
-  ]
-  for (const imageMb of [15, 30]) {
-    const upstream = await startFakeUpstream({ imageB64: paddedPng(imageMb * 1024) })
-    try {
-      for (const [path, answer, body] of routes) {
-        const run = await peakMemory(upstream.url, (url, token) =>
-          jsonPost(body(4))(url, token, path),
-        )
-        console.log(
-          `  4 × ${imageMb} MB answer  ${path.padEnd(24)} ${run.status} with ${answer} (${(run.size / 1e6).toFixed(1)} MB): peak +${run.rise.toFixed(0)} MB over ${run.before.toFixed(0)} MB`,
-        )
-      }
-    } finally {
-      upstream.server.close()
-    }
-  }
-  const upstream = await startFakeUpstream()
-  try {
-    for (const referenceMb of [1, 3]) await benchEditMemory(upstream, referenceMb)
-  } finally {
-    upstream.server.close()
-  }
-}
-
-/** An edit with 16 references of `referenceMb` each, sent as multipart file parts. */
-async function benchEditMemory(upstream, referenceMb) {
-  const references = Array.from({ length: 16 }, () => wholePng(referenceMb * 1e6))
-  const run = await peakMemory(upstream.url, (url, token) => {
-    const form = new FormData()
-    form.append('prompt', 'memory')
-    form.append('quality', 'low')
-    for (const [i, bytes] of references.entries())
-      form.append('image[]', new Blob([bytes], { type: 'image/png' }), `reference-${i}.png`)
-    return fetch(`${url}/v1/images/edit`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}` },
-      body: form,
-    })
-  })
-  const sent = references.reduce((sum, bytes) => sum + bytes.length, 0)
-  console.log(
-    `  edit, 16 × ${referenceMb} MB references  /v1/images/edit (multipart, ${(sent / 1e6).toFixed(1)} MB): ${run.status}, peak +${run.rise.toFixed(0)} MB over ${run.before.toFixed(0)} MB`,
-  )
 }
 
 function benchSizes() {
