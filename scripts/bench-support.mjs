@@ -103,14 +103,35 @@ export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
-/** Writes `text` at `bytesPerSecond`, in 64 KB pieces, as a network would deliver it. */
-async function writePaced(response, text, bytesPerSecond) {
-  const bytes = Buffer.from(text)
+/**
+ * `bytes` in 64 KB pieces, each given out no sooner than a link of `bytesPerSecond` would deliver
+ * it (timed from the first, so a late timer does not slow the whole).
+ */
+export async function* pacedPieces(bytes, bytesPerSecond) {
   const piece = 64 * 1024
+  const start = performance.now()
   for (let at = 0; at < bytes.length; at += piece) {
-    if (!response.write(bytes.subarray(at, at + piece)))
-      await new Promise((resolve) => response.once('drain', resolve))
-    await new Promise((resolve) => setTimeout(resolve, (piece / bytesPerSecond) * 1000))
+    const due = start + (at / bytesPerSecond) * 1000
+    const wait = due - performance.now()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    yield bytes.subarray(at, at + piece)
+  }
+}
+
+/** Writes `text` at no more than `bytesPerSecond`; stops if the client goes away. */
+async function writePaced(response, text, bytesPerSecond) {
+  for await (const piece of pacedPieces(Buffer.from(text), bytesPerSecond)) {
+    if (response.destroyed) return
+    if (!response.write(piece))
+      await new Promise((resolve) => {
+        const go = () => {
+          response.off('drain', go)
+          response.off('close', go)
+          resolve()
+        }
+        response.on('drain', go)
+        response.on('close', go)
+      })
   }
   response.end()
 }

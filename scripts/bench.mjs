@@ -17,6 +17,7 @@ import { chromium } from 'playwright-core'
 import { benchAgainstFloor } from './bench-floor.mjs'
 import { benchMemory } from './bench-memory.mjs'
 import {
+  BENCH_ADMIN_TOKEN as ADMIN_TOKEN,
   paddedPng,
   percentile,
   processTree,
@@ -41,8 +42,6 @@ const LEVELS = [
 ]
 // BENCH_CLIENTS=1,10 runs only those levels.
 const ONLY_LEVELS = process.env.BENCH_CLIENTS?.split(',')
-// At least 32 characters, or the worker turns admin access off.
-const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef'
 // BENCH_IMAGE_KB=1500 pads the tiny PNG with random bytes to the size of a real 1024×1024 image.
 const IMAGE_KB = Number(process.env.BENCH_IMAGE_KB ?? 0)
 const IMAGE_B64 = IMAGE_KB > 0 ? paddedPng(IMAGE_KB) : TINY_PNG
