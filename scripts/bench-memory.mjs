@@ -233,8 +233,9 @@ async function benchAnswers(script) {
 }
 
 /**
- * Edits of 16 references of 1 MB and of 3 MB, and of 8 of 6 MB: the same 48 MB sent in fewer,
- * larger references shows whether the peak follows a reference's size or the whole body's.
+ * Edits of 16 references of 1 MB and of 3 MB, of 8 of 6 MB and of 4 of 10 MB (the largest a
+ * reference may be): the same 48 MB sent in fewer, larger references shows whether the peak
+ * follows a reference's size or the whole body's.
  */
 async function benchEdits(script) {
   const upstream = await startFakeUpstream()
@@ -243,6 +244,7 @@ async function benchEdits(script) {
       [16, 1],
       [16, 3],
       [8, 6],
+      [4, 10],
     ]) {
       const references = Array.from({ length: count }, () => wholePng(referenceMb * 1e6))
       const run = await peakMemory(script, upstream.url, multipartEdit(references))
