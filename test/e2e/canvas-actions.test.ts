@@ -110,14 +110,17 @@ async function countingProxy(target: string) {
       bytes += chunk.length
     })
     incoming.on('end', () => sent.set(path, (sent.get(path) ?? 0) + bytes))
+    // A connection of its own for each request: a pooled one the worker is closing just then
+    // would reset the request, which the plugin never sees happen in Figma.
     const upstream = forward(
       `${target}${path}`,
-      { method: incoming.method, headers: incoming.headers },
+      { method: incoming.method, headers: incoming.headers, agent: false },
       (answer) => {
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
         answer.pipe(outgoing)
       },
     )
+    upstream.on('error', () => outgoing.destroy())
     incoming.pipe(upstream)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
