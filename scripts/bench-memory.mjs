@@ -166,18 +166,6 @@ const jsonPost = (path, body) => (url, token) =>
     body: JSON.stringify(body),
   })
 
-/** A body sent at no more than `bytesPerSecond`. */
-function pacedBody(bytes, bytesPerSecond) {
-  const pieces = pacedPieces(bytes, bytesPerSecond)
-  return new ReadableStream({
-    async pull(controller) {
-      const { done, value } = await pieces.next()
-      if (done) controller.close()
-      else controller.enqueue(value)
-    },
-  })
-}
-
 /** An edit with these references, sent as multipart file parts at a network's pace. */
 const multipartEdit = (references) => async (url, token) => {
   const form = new FormData()
@@ -194,7 +182,7 @@ const multipartEdit = (references) => async (url, token) => {
       'Content-Type': encoded.headers.get('Content-Type'),
       'Content-Length': String(bytes.length),
     },
-    body: pacedBody(bytes, BYTES_PER_SECOND),
+    body: ReadableStream.from(pacedPieces(bytes, BYTES_PER_SECOND)),
     duplex: 'half',
   })
 }
@@ -204,7 +192,7 @@ const figures = (run) => {
   const live =
     isolate.samples === 0
       ? 'no sample of the worker isolate answered'
-      : `worker isolate peak ${isolate.peak.toFixed(1)} MB live over ${isolate.before.toFixed(1)} MB (${isolate.samples} samples)`
+      : `worker isolate peak ${isolate.peak.toFixed(1)} MB live over ${isolate.before > 0 ? `${isolate.before.toFixed(1)} MB` : 'a baseline that did not answer'} (${isolate.samples} samples)`
   return `${run.status}; workerd peak +${run.rise.toFixed(0)} MB over ${run.before.toFixed(0)} MB; ${live}`
 }
 
