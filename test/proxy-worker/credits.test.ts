@@ -331,6 +331,32 @@ async function quietUser(id: string) {
   return { id, token }
 }
 
+/**
+ * Makes the account object's first write to KV fail as KV refuses one (the next go through), and
+ * returns when each write was tried.
+ */
+async function refuseFirstKvWrite(account: ReturnType<typeof accountOf>): Promise<number[]> {
+  const attempts: number[] = []
+  await runInDurableObject(account, (instance) => {
+    const object = instance as unknown as { env: Env }
+    const kv = object.env.STORE
+    const put: KVNamespace['put'] = (...args) => {
+      attempts.push(Date.now())
+      return attempts.length === 1
+        ? Promise.reject(new Error('KV PUT failed: 429 Too Many Requests'))
+        : kv.put(...args)
+    }
+    object.env = {
+      ...object.env,
+      STORE: new Proxy(kv, {
+        get: (target, property) =>
+          property === 'put' ? put : Reflect.get(target, property, target).bind(target),
+      }),
+    }
+  })
+  return attempts
+}
+
 describe('the copy in Workers KV', () => {
   it('follows a generation when it settles, without the alarm running for it', async () => {
     const { id, token } = await quietUser('u_quietgenerate1')
@@ -396,6 +422,38 @@ describe('the copy in Workers KV', () => {
     const record = (await store.get<AccountRecord>(`user:${id}`, 'json'))!
     expect(record.balance).toBe(111)
     expect(record.ledger.map((entry) => entry.reason)).toHaveLength(11)
+  })
+
+  it('is written again 2 s after KV refuses it, with every change made meanwhile', async () => {
+    const { id } = await quietUser('u_kvrefuses00001')
+    const account = accountOf(workerEnv, id)
+    const attempts = await refuseFirstKvWrite(account)
+    await account.grant(id, 5, 'grant')
+    await vi.waitFor(() => expect(attempts).toHaveLength(1), { timeout: 2000 })
+    await account.grant(id, 1, 'meanwhile')
+    await vi.waitFor(() => expect(attempts).toHaveLength(2), { timeout: 4000 })
+    expect(attempts[1] - attempts[0]).toBeGreaterThanOrEqual(2000)
+    expect((await store.get<AccountRecord>(`user:${id}`, 'json'))?.balance).toBe(106)
+  })
+
+  it('waits KV’s 1 s gap after a write KV refused, for a change a team admin makes at once', async () => {
+    const { id } = await quietUser('u_kvrefuses00002')
+    const account = accountOf(workerEnv, id)
+    const attempts = await refuseFirstKvWrite(account)
+    await account.grant(id, 5, 'grant')
+    await vi.waitFor(() => expect(attempts).toHaveLength(1), { timeout: 2000 })
+    // An admin's change is written before their call returns, not in the 2 s of a retry.
+    const renamed = await account.update(id, { name: 'Renamed' }, Date.now())
+    expect(renamed?.name).toBe('Renamed')
+    expect(attempts).toHaveLength(2)
+    expect(attempts[1] - attempts[0]).toBeGreaterThanOrEqual(1000)
+    const record = (await store.get<AccountRecord>(`user:${id}`, 'json'))!
+    expect({ name: record.name, balance: record.balance }).toEqual({
+      name: 'Renamed',
+      balance: 105,
+    })
+    await settleAlarms(id)
+    expect(attempts).toHaveLength(2)
   })
 })
 

@@ -197,6 +197,11 @@ export class UserAccount extends DurableObject<Env> {
    */
   private writeBeganAt = 0
   /**
+   * When the last write to KV began, whatever came of it. A failed write counts as older than
+   * this for the batch, so it is tried again soon, but KV still needs its gap from the attempt.
+   */
+  private lastAttemptAt = 0
+  /**
    * The KIE key each followed job's request used, in memory only: a key is never stored. After a
    * restart the object uses the worker's own, which is the same one outside tests.
    */
@@ -1003,7 +1008,7 @@ export class UserAccount extends DurableObject<Env> {
    */
   private async writeNow() {
     this.schedule()
-    const wait = this.lastWriteBegan() + KV_WRITE_GAP_MS - Date.now()
+    const wait = Math.max(this.lastWriteBegan(), this.lastAttemptAt) + KV_WRITE_GAP_MS - Date.now()
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
     await this.writeThrough().catch((error) => console.error('KV write-through failed', error))
     this.schedule()
@@ -1172,6 +1177,7 @@ export class UserAccount extends DurableObject<Env> {
     const began = Date.now()
     this.changedSinceWriteBegan = false
     this.writeBeganAt = began
+    this.lastAttemptAt = began
     try {
       for (let chunk = fromChunk; chunk < chunks; chunk++) {
         const start = chunk * LEDGER_CHUNK_SIZE
