@@ -84,7 +84,12 @@ export async function callWorker(
   const { response, settled } = await startWorker(path, init, overrides)
   const body = await response.arrayBuffer()
   await settled
-  return new Response(body, { status: response.status, headers: response.headers })
+  // A 204 or 304 has no body at all, not an empty one.
+  const bodiless = response.status === 204 || response.status === 304
+  return new Response(bodiless ? null : body, {
+    status: response.status,
+    headers: response.headers,
+  })
 }
 
 export async function createTestUser(credits = 100, name = 'Test designer') {
