@@ -131,6 +131,52 @@ const postForm = (token: string, form: FormData) =>
     body: form,
   })
 
+describe('a form that is not UTF-8 text', () => {
+  const boundary = 'promptframe-boundary'
+  const rawForm = (head: string, body: Uint8Array) =>
+    new Uint8Array([
+      ...new TextEncoder().encode(`--${boundary}\r\n${head}\r\n\r\n`),
+      ...body,
+      ...new TextEncoder().encode(`\r\n--${boundary}--\r\n`),
+    ])
+  const post = (token: string, body: Uint8Array) =>
+    callWorker('/v1/images/edit', {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': `multipart/form-data; boundary=${boundary}`,
+      },
+      body,
+    })
+
+  it('is refused with 400, charging nothing, for a field whose text is not UTF-8', async () => {
+    const user = await createTestUser(100)
+    const body = rawForm(
+      'Content-Disposition: form-data; name="prompt"',
+      new Uint8Array([0x61, 0xff, 0xfe, 0x62]),
+    )
+    const error = await expectError(await post(user.token, body), 400, 'invalid_request')
+    expect(error.message).toContain('UTF-8')
+    expect(await balanceOf(user.token)).toBe(100)
+  })
+
+  it('is refused with 400, charging nothing, for a part header that is not UTF-8', async () => {
+    const user = await createTestUser(100)
+    const head = new Uint8Array([
+      ...new TextEncoder().encode('Content-Disposition: form-data; name="pr'),
+      0xff,
+      ...new TextEncoder().encode('ompt"'),
+    ])
+    const body = new Uint8Array([
+      ...new TextEncoder().encode(`--${boundary}\r\n`),
+      ...head,
+      ...new TextEncoder().encode(`\r\n\r\nhello\r\n--${boundary}--\r\n`),
+    ])
+    await expectError(await post(user.token, body), 400, 'invalid_request')
+    expect(await balanceOf(user.token)).toBe(100)
+  })
+})
+
 describe('bad references', () => {
   const dataUrl = (bytes: Uint8Array, type = 'image/png') => `data:${type};base64,${base64(bytes)}`
 

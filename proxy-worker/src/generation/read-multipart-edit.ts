@@ -70,6 +70,22 @@ function formError(error: unknown, filesHint: string): unknown {
 }
 
 /**
+ * Text read from a part: its headers, or a field's value. The parser decodes it strictly, and
+ * bytes that are not UTF-8 there are the sender's to fix, not a fault of the service.
+ */
+function asText<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error
+    throw new ApiError(
+      'invalid_request',
+      'A field or part header of the form is not UTF-8 text. Send the fields as UTF-8 text.',
+    )
+  }
+}
+
+/**
  * Reads an edit sent as multipart/form-data one part at a time: each image is checked as it
  * completes and kept in R2 until the upstream call, so the request holds one image, not all of
  * them. Anything wrong (a part, the count, the mask's size, a field) is refused before a credit
@@ -102,7 +118,7 @@ export async function readMultipartEdit<Schema extends z.ZodMiniType>(
       maxTotalSize: MAX_EDIT_BODY_BYTES,
     })
     for await (const part of parts) {
-      const name = part.name ?? ''
+      const name = asText(() => part.name ?? '')
       const isImageField = form.imageFields.includes(name)
       if (!isImageField && name !== form.maskField) {
         if (part.isFile) {
@@ -111,7 +127,7 @@ export async function readMultipartEdit<Schema extends z.ZodMiniType>(
             `Unexpected file in field "${name}": send images as "${form.imageFields[0]}".`,
           )
         }
-        fields[name] = part.text
+        fields[name] = asText(() => part.text)
         continue
       }
       if (!part.isFile) {
