@@ -22,7 +22,8 @@ import type {
 } from '../events'
 import type { FinishedImage, Provenance, Settings, UnfinishedRun } from '../types'
 import { ApiFailure, CANCELLED_MESSAGE, isAbort } from './api/api-failure'
-import { streamGeneration } from './api/stream-generation'
+import { dropped, streamGeneration } from './api/stream-generation'
+import { whenDecided } from './api/when-decided'
 import { downloadImage, fetchGeneration } from './api/worker-api'
 import { callMain } from './call-main'
 import { finishedImage } from './finished-image'
@@ -78,6 +79,12 @@ interface RequestRun {
   received: Set<number>
   /** Images on the canvas: one received but not placed (its download failed) is recovered later. */
   placed: Set<number>
+  /**
+   * Whether the service has said how the request ended (its answer, or its error), or was asked
+   * after a cancel or a drop and had nothing more to give. Until then it is remembered for the
+   * next open.
+   */
+  over: boolean
 }
 
 const POLL_MS = 1500
@@ -186,22 +193,6 @@ async function whenSettled(settings: Settings, requestId: string): Promise<Gener
   }
 }
 
-/** How long a cancel waits to learn whether the service had already taken the work on. */
-const DECIDE_MS = 3000
-
-/**
- * The job once it is clear what a cancel leaves of it: settled, or taken on by the upstream (and
- * so running to its end). The service may take a moment to notice the client has gone.
- */
-async function whenDecided(settings: Settings, requestId: string): Promise<GenerationJob | null> {
-  const deadline = Date.now() + DECIDE_MS
-  for (;;) {
-    const job = await fetchGeneration(settings, requestId).catch(() => null)
-    if (job?.state !== 'running' || job.accepted || Date.now() > deadline) return job
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
-
 /** What of a run is not on the canvas: still being made, or made and not placed. */
 function missing(run: RequestRun, job: GenerationJob): number {
   if (job.state === 'running') return job.requested - run.placed.size
@@ -219,6 +210,8 @@ async function lateWork(options: ExecuteOptions, runs: RequestRun[]): Promise<La
       .filter((run) => run.requestId && run.prepared)
       .map(async (run) => {
         const job = await whenDecided(options.settings, run.requestId!)
+        // Not known to the service, or read with nothing left to come: nothing to recover.
+        if (job === null || (job && missing(run, job) === 0)) run.over = true
         return job && missing(run, job) > 0 ? { run, expected: missing(run, job) } : null
       }),
   )
@@ -285,6 +278,7 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
     requestId: null,
     received: new Set(),
     placed: new Set(),
+    over: false,
   }))
   await startPlacement(plan)
   const outcomes = await Promise.allSettled(
@@ -292,7 +286,17 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
       runRequest(options, run, placing, () => {
         placed++
         options.onProgress({ delivered: placed })
-      }),
+      }).then(
+        (result) => {
+          run.over = true
+          return result
+        },
+        (error: unknown) => {
+          // The service's own refusal or error ends the request; a drop or a cancel leaves it open.
+          run.over = error instanceof ApiFailure && !dropped(error)
+          throw error
+        },
+      ),
     ),
   )
   // Images already on their way are placed before anything is taken away.
@@ -323,14 +327,16 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
 }
 
 /**
- * The requests whose images are all placed, or that ended without any, need no recovery on the
- * next open; those still sending images to History are let go of once they have (see lateWork),
- * and one with an image received but not placed is left for the next open to bring back.
+ * The requests known to be over with all their images placed need no recovery on the next open;
+ * those still sending images to History are let go of once they have (see lateWork). One with an
+ * image received but not placed, or whose end the service could not tell, is left for the next
+ * open to bring back.
  */
 function forgetSettled(runs: RequestRun[], late: LateWork | null): LateWork | null {
   const settled = runs.filter(
     (run) =>
       run.requestId &&
+      run.over &&
       !late?.requestIds.includes(run.requestId) &&
       [...run.received].every((index) => run.placed.has(index)),
   )

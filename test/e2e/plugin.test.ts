@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cuttingProxy } from './cutting-proxy'
 import { type Environment, startEnvironment } from './e2e-environment'
 import {
   imageSize,
@@ -175,6 +176,51 @@ describe('the plugin in a browser, against the real local worker', () => {
       .poll(async () => (await env.account(user.user_id)).balance, { timeout: 10_000 })
       .toBe(100)
     expect((await scene(page)).nodes.filter((node) => node.provenance !== '')).toHaveLength(0)
+  })
+
+  it('brings the images of a connection cut off after the partials into History, charged once', async () => {
+    const user = await env.createUser(100)
+    const proxy = await cuttingProxy(env.workerUrl, '/v1/images/generate', 'event: partial')
+    const page = await env.openPlugin(user.token, '', proxy.url)
+    await typePrompt(page, 'A dropped connection')
+    await plugin(page).getByText('2', { exact: true }).click()
+    await plugin(page).locator('[data-testid="generate"]').click()
+    // Told first that the connection closed, then, as the model finishes, where the images are.
+    await expect
+      .poll(() => plugin(page).locator('[role="status"]').textContent(), { timeout: 30_000 })
+      .toMatch(/2 images that were already being made are now in History/)
+    await waitForScene(
+      page,
+      (snapshot) => !snapshot.nodes.some((node) => node.name.endsWith('(generating…)')),
+    )
+    // The model had started: the plugin did not send the request again.
+    expect(proxy.keys).toHaveLength(1)
+    await proxy.close()
+    await plugin(page).getByText('History', { exact: true }).click()
+    const placed = (await scene(page)).nodes.filter((node) => node.provenance !== '').length
+    const late = await plugin(page).getByText('Finished after you cancelled').count()
+    expect(placed + late).toBe(2)
+    expect((await env.account(user.user_id)).balance).toBe(100 - 6 * 2)
+  })
+
+  it('sends a request cut off before the model started once more, with the same key, charging once', async () => {
+    const user = await env.createUser(100)
+    const proxy = await cuttingProxy(env.workerUrl, '/v1/images/generate', 'Reserved')
+    const page = await env.openPlugin(user.token, '', proxy.url)
+    await typePrompt(page, 'A connection that drops at once')
+    await plugin(page).locator('[data-testid="generate"]').click()
+    await waitForScene(
+      page,
+      (snapshot) => snapshot.nodes.some((node) => node.provenance !== ''),
+      30_000,
+    )
+    await proxy.close()
+    expect(proxy.keys.length).toBeGreaterThanOrEqual(2)
+    expect(new Set(proxy.keys).size).toBe(1)
+    expect((await scene(page)).nodes.filter((node) => node.provenance !== '')).toHaveLength(1)
+    await expect
+      .poll(async () => (await env.account(user.user_id)).balance, { timeout: 10_000 })
+      .toBe(100 - 6)
   })
 
   it('refuses up front when the credits do not cover the cost', async () => {

@@ -6,7 +6,8 @@ import {
   StreamEventSchema,
 } from '../../../shared'
 import type { ReferenceImageBytes, Settings } from '../../types'
-import { ApiFailure } from './api-failure'
+import { ApiFailure, isAbort } from './api-failure'
+import { whenDecided } from './when-decided'
 import { authHeaders, workerFetch } from './worker-api'
 
 function requestBody(
@@ -46,7 +47,18 @@ export interface StreamCallbacks {
   onEvent(event: StreamEvent): Promise<void> | void
 }
 
-/** One attempt; `received` says whether any event arrived (after that, a retry could pay twice). */
+const CONNECTION_LOST =
+  'The connection closed before the images arrived. Images already being made will be in History; unused credits are refunded.'
+
+/** A retry may find the first attempt's key still held a moment, while the service lets it go. */
+const KEY_HELD_RETRIES = 3
+const KEY_HELD_WAIT_MS = 1000
+
+/** Whether a request failed on the way (no answer, or an answer cut off), not at the service. */
+export const dropped = (error: unknown) =>
+  error instanceof ApiFailure && (error.type === 'network' || error.type === 'connection_lost')
+
+/** One attempt: resolves with the final result, or throws what ended it. */
 async function attempt(
   settings: Settings,
   path: string,
@@ -54,7 +66,6 @@ async function attempt(
   key: string,
   signal: AbortSignal,
   callbacks: StreamCallbacks,
-  progress: { received: boolean },
 ): Promise<GenerationResult> {
   const response = await workerFetch(settings, path, {
     ...init,
@@ -73,28 +84,41 @@ async function attempt(
       'upstream_malformed',
       'The Promptframe service sent an empty answer. Try again.',
     )
-  for await (const message of readSse(response.body)) {
-    progress.received = true
-    const parsed = StreamEventSchema.safeParse(JSON.parse(message.data))
+  const messages = readSse(response.body)
+  for (;;) {
+    // A connection cut off mid-answer fails the read with the browser's own error.
+    const next = await messages.next().catch((error: unknown) => {
+      throw isAbort(error) ? error : new ApiFailure('connection_lost', CONNECTION_LOST)
+    })
+    if (next.done) break
+    const parsed = StreamEventSchema.safeParse(JSON.parse(next.value.data))
     if (!parsed.success) continue
     const event = parsed.data
     if (event.type === 'error') throw new ApiFailure(event.error.type, event.error.message)
     await callbacks.onEvent(event)
     if (event.type === 'done') return event.result
   }
-  throw new ApiFailure(
-    'connection_lost',
-    'The connection closed before the images arrived. Images already being made will be in History; unused credits are refunded.',
-  )
+  throw new ApiFailure('connection_lost', CONNECTION_LOST)
 }
 
-const dropped = (error: unknown) =>
-  error instanceof ApiFailure && (error.type === 'network' || error.type === 'connection_lost')
+/**
+ * Whether a request whose connection dropped may be sent again: only when the model cannot have
+ * started it. One the service cannot be asked about counts as started: its images come to
+ * History later, where a second request could pay twice.
+ */
+async function mayRetry(settings: Settings, requestId: string | null): Promise<boolean> {
+  // No answer at all: the same Idempotency-Key keeps a repeat from running twice.
+  if (!requestId) return true
+  const job = await whenDecided(settings, requestId)
+  if (job === null) return true
+  return job !== undefined && job.state !== 'running' && !job.accepted
+}
 
 /**
  * Runs one streamed generation, handing each event on, and resolves with the final result. A
- * connection that drops before anything arrived is tried once more with the same Idempotency-Key,
- * so a flaky network never charges twice.
+ * connection that drops before the model has started the work is tried once more with the same
+ * Idempotency-Key, so a flaky network never charges twice; after the model has started, its
+ * images come to History instead.
  */
 export async function streamGeneration(
   settings: Settings,
@@ -105,11 +129,32 @@ export async function streamGeneration(
 ): Promise<GenerationResult> {
   const { path, init } = requestBody(request, inputs.references, inputs.mask)
   const key = crypto.randomUUID()
-  const progress = { received: false }
+  let requestId: string | null = null
+  const tracked: StreamCallbacks = {
+    ...callbacks,
+    onStarted: (id) => {
+      requestId = id
+      callbacks.onStarted(id)
+    },
+  }
+  let first: unknown
   try {
-    return await attempt(settings, path, init, key, signal, callbacks, progress)
+    return await attempt(settings, path, init, key, signal, tracked)
   } catch (error) {
-    if (signal.aborted || progress.received || !dropped(error)) throw error
-    return attempt(settings, path, init, key, signal, callbacks, progress)
+    if (signal.aborted || !dropped(error) || !(await mayRetry(settings, requestId))) throw error
+    first = error
+  }
+  for (let held = 0; ; held++) {
+    try {
+      return await attempt(settings, path, init, key, signal, tracked)
+    } catch (error) {
+      const stillHeld = error instanceof ApiFailure && error.type === 'idempotency_in_progress'
+      if (stillHeld && held < KEY_HELD_RETRIES && !signal.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, KEY_HELD_WAIT_MS))
+        continue
+      }
+      // Still held, or dropped again: what the designer is told is that the connection failed.
+      throw stillHeld || dropped(error) ? first : error
+    }
   }
 }
