@@ -1,4 +1,9 @@
 export const MAX_PROMPT_LENGTH = 20_000
+/**
+ * Generations one user may have running at once unless the service sets another limit
+ * (MAX_CONCURRENT_PER_USER): the plugin sends no more than this together.
+ */
+export const DEFAULT_MAX_CONCURRENT_GENERATIONS = 8
 export const MAX_REFERENCES = 16
 export const MAX_REFERENCE_BYTES = 10 * 1024 * 1024
 /** Largest body of a JSON request without references. */

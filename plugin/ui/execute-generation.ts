@@ -1,6 +1,7 @@
 import { emit } from '@create-figma-plugin/utilities'
 import {
   type CatalogModel,
+  DEFAULT_MAX_CONCURRENT_GENERATIONS,
   decodeBase64,
   type GeneratedImage,
   type GenerationJob,
@@ -21,6 +22,7 @@ import type {
   StartPlacementHandler,
 } from '../events'
 import type { FinishedImage, Provenance, Settings, UnfinishedRun } from '../types'
+import { settleLimited } from '../utilities/settle-limited'
 import { ApiFailure, CANCELLED_MESSAGE, isAbort } from './api/api-failure'
 import { dropped, streamGeneration } from './api/stream-generation'
 import { whenDecided } from './api/when-decided'
@@ -88,6 +90,9 @@ interface RequestRun {
 }
 
 const POLL_MS = 1500
+/** How often, and for how long, a request refused for the designer's running generations waits. */
+const BUSY_WAIT_MS = 3000
+const BUSY_LIMIT_MS = 2 * 60 * 1000
 const POLL_LIMIT_MS = 10 * 60 * 1000
 const FINISHED_AFTER_CANCEL = 'Finished after you cancelled'
 
@@ -166,8 +171,8 @@ async function runRequest(
       )
     }
   }
-  return streamGeneration(settings, prepared.body, prepared, signal, {
-    onStarted: (requestId) => {
+  const callbacks = {
+    onStarted: (requestId: string) => {
       run.requestId = requestId
       // Remembered until its images are accounted for: should the plugin close first, the next
       // open brings them into History.
@@ -180,7 +185,20 @@ async function runRequest(
       })
     },
     onEvent,
-  })
+  }
+  // The designer's generations elsewhere (another file, a teammate's copy of their token) may
+  // fill the service's limit: nothing is charged for a refusal, so the request waits its turn.
+  const waitUntil = Date.now() + BUSY_LIMIT_MS
+  for (;;) {
+    try {
+      return await streamGeneration(settings, prepared.body, prepared, signal, callbacks)
+    } catch (error) {
+      const busy = error instanceof ApiFailure && error.type === 'too_many_running'
+      if (!busy || signal.aborted || Date.now() > waitUntil) throw error
+      options.onProgress({ stage: 'Waiting for your other generations to finish' })
+      await new Promise((resolve) => setTimeout(resolve, BUSY_WAIT_MS))
+    }
+  }
 }
 
 /** A job as it ends: read again until it is no longer running (or 10 minutes have passed). */
@@ -281,8 +299,12 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
     over: false,
   }))
   await startPlacement(plan)
-  const outcomes = await Promise.allSettled(
-    runs.map((run) =>
+  // A restyle of 16 layers is 16 requests: no more go at once than the service runs for a designer.
+  const outcomes = await settleLimited(
+    runs,
+    DEFAULT_MAX_CONCURRENT_GENERATIONS,
+    options.signal,
+    (run) =>
       runRequest(options, run, placing, () => {
         placed++
         options.onProgress({ delivered: placed })
@@ -297,7 +319,6 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
           throw error
         },
       ),
-    ),
   )
   // Images already on their way are placed before anything is taken away.
   await Promise.allSettled(placing)

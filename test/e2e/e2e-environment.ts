@@ -24,7 +24,12 @@ async function waitForWorker(url: string, process: ChildProcess, output: () => s
 }
 
 /** The real local worker (wrangler dev, preview provider, fresh KV), the harness and Chromium. */
-export async function startEnvironment(options: { port: number; previewDelayMs: number }) {
+export async function startEnvironment(options: {
+  port: number
+  previewDelayMs: number
+  /** More of the worker's settings, as `wrangler dev --var` gives them. */
+  vars?: Record<string, string>
+}) {
   mkdirSync(ARTIFACTS, { recursive: true })
   const state = mkdtempSync(join(tmpdir(), 'promptframe-e2e-'))
   let log = ''
@@ -47,6 +52,10 @@ export async function startEnvironment(options: { port: number; previewDelayMs: 
       `PREVIEW_DELAY_MS:${options.previewDelayMs}`,
       '--var',
       'IMAGE_PROVIDER:preview',
+      ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => [
+        '--var',
+        `${name}:${value}`,
+      ]),
       '--show-interactive-dev-session=false',
     ],
     {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cuttingProxy } from './cutting-proxy'
 import { type Environment, startEnvironment } from './e2e-environment'
 import {
+  harness,
   imageSize,
   plugin,
   scene,
@@ -15,7 +16,13 @@ let env: Environment
 
 beforeAll(async () => {
   // Queued for the first 40% of the delay (cancel there refunds all), then accepted and billed.
-  env = await startEnvironment({ port: 8797, previewDelayMs: 6000 })
+  // Four generations at once per designer, fewer than the browser's six connections to one host,
+  // so the plugin meets the service's limit here as it would over HTTP/2.
+  env = await startEnvironment({
+    port: 8797,
+    previewDelayMs: 6000,
+    vars: { MAX_CONCURRENT_PER_USER: '4' },
+  })
 })
 
 afterAll(async () => {
@@ -221,6 +228,44 @@ describe('the plugin in a browser, against the real local worker', () => {
     await expect
       .poll(async () => (await env.account(user.user_id)).balance, { timeout: 10_000 })
       .toBe(100 - 6)
+  })
+
+  it('restyles ten mockups in one go, no more at once than the service runs for a designer', async () => {
+    // Each job takes 6 s here: the service runs four of them at once for this designer.
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token, '&samples=0')
+    const names = Array.from({ length: 10 }, (_, i) => `Screen ${i + 1}`)
+    // Runs in the page: each screen is named there too.
+    await harness(page, (h) => {
+      for (let i = 0; i < 10; i++)
+        h.add({
+          name: `Screen ${i + 1}`,
+          x: i * 600,
+          y: 0,
+          width: 390,
+          height: 844,
+          colour: [40, 44, 60 + i * 10],
+        })
+    })
+    await waitForScene(page, (s) => s.nodes.length === 10)
+    await selectByName(page, names)
+    await expect.poll(() => plugin(page).locator('[data-reference]').count()).toBe(10)
+    await typePrompt(page, 'Restyle as a risograph print')
+    await expect
+      .poll(() => plugin(page).locator('[data-testid="generate"]').textContent())
+      .toBe('Generate 10 · 60 credits')
+    await plugin(page).locator('[data-testid="generate"]').click()
+    await waitForScene(
+      page,
+      (s) => s.nodes.filter((n) => n.provenance !== '').length === 10,
+      60_000,
+    )
+    await expect
+      .poll(() => plugin(page).locator('[role="status"]').textContent())
+      .toContain('10 images')
+    const account = await env.account(user.user_id)
+    expect(account.balance).toBe(100 - 60)
+    expect(account.ledger.filter((entry) => entry.reason.startsWith('refund'))).toHaveLength(0)
   })
 
   it('refuses up front when the credits do not cover the cost', async () => {

@@ -2,6 +2,7 @@ import {
   aspectRatioOfSize,
   CREDIT_PRICES,
   creditCost,
+  DEFAULT_MAX_CONCURRENT_GENERATIONS,
   formatPixelSize,
   type GeneratedImage,
   type GenerateRequest,
@@ -65,8 +66,6 @@ export interface GenerationOutcome {
 }
 
 const DEFAULT_TIMEOUT_MS = 6 * 60 * 1000
-/** Generations one user may have running at once; a token holder cannot start forty. */
-const DEFAULT_MAX_CONCURRENT = 8
 /** How long after its upstream timeout a request may still take to store images and settle. */
 const SETTLING_GRACE_MS = 2 * 60 * 1000
 /**
@@ -170,7 +169,7 @@ export async function runGeneration(
     size: formatPixelSize(pixelSizeFor(request.model, request.size)),
     quality: request.quality,
     requested: request.n,
-    limit: numberSetting(env.MAX_CONCURRENT_PER_USER, DEFAULT_MAX_CONCURRENT),
+    limit: numberSetting(env.MAX_CONCURRENT_PER_USER, DEFAULT_MAX_CONCURRENT_GENERATIONS),
   })
   if (!reservation.ok) throw refused(reservation, cost)
   stage('accepted', `Reserved ${cost} credits`)
