@@ -241,6 +241,37 @@ describe('actions on what is already on the canvas', () => {
     await screenshot(page, 'edit-area')
   })
 
+  it('says why when the shapes cover none of the image, charging nothing', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token, '&samples=0')
+    await harness(page, async (h) => {
+      await h.addImage(false, { name: 'Photo', x: 0, y: 0 })
+      // An outline with neither fill nor stroke: it marks no pixels.
+      h.add({
+        name: 'Empty outline',
+        type: 'ELLIPSE',
+        x: 100,
+        y: 100,
+        width: 200,
+        height: 150,
+        noFill: true,
+        colour: [0, 0, 0],
+      })
+    })
+    await waitForScene(page, (s) => s.nodes.length === 2)
+    await selectByName(page, ['Photo', 'Empty outline'])
+    await chooseAction(page, 'Edit area')
+    await typePrompt(page, 'Ivy')
+    await generate(page)
+    await expect
+      .poll(() => plugin(page).locator('[role="alert"], [role="status"]').allTextContents())
+      .toContainEqual(expect.stringContaining('do not cover any part of the image'))
+    const nodes = (await scene(page)).nodes
+    expect(generated(nodes)).toHaveLength(0)
+    expect(nodes.filter((node) => node.name.endsWith('(generating…)'))).toHaveLength(0)
+    expect((await env.account(user.user_id)).balance).toBe(100)
+  })
+
   it('edits the area under a rotated rectangle and a pencil stroke, by their real geometry', async () => {
     const user = await env.createUser(100)
     const page = await env.openPlugin(user.token, '&samples=0')

@@ -3,6 +3,7 @@ import type { LayerPixels } from '../../types'
 import { alphaBounds, editRegion } from '../../utilities/edit-region'
 import type { Rect } from '../../utilities/layout-variations'
 import { requestSizeForShape } from '../../utilities/request-size'
+import { ApiFailure } from '../api/api-failure'
 import { decodeImage, encodeJpeg, encodePng, newCanvas } from './canvas-image'
 
 /** The soft edge where the new pixels meet the original's, inside the area, in the image's pixels. */
@@ -42,7 +43,11 @@ export async function prepareAreaEdit(
   const shapes = await shapeLayer(shapeMask, width, height)
   const alpha = shapes.context.getImageData(0, 0, width, height).data
   const area = alphaBounds((x, y) => alpha[(y * width + x) * 4 + 3], original)
-  if (!area) throw new Error('The shapes do not cover any part of the image.')
+  if (!area)
+    throw new ApiFailure(
+      'invalid_area',
+      'The shapes you selected do not cover any part of the image: an area is what a shape’s fill or stroke covers. Give the shape a fill, or draw it over the image, then generate again.',
+    )
   const region = editRegion(area, original)
   const size = requestSizeForShape(region.width, region.height, model)
   const crop = (source: CanvasImageSource, context: OffscreenCanvasRenderingContext2D) =>
