@@ -54,13 +54,6 @@ function describeResult(
   }
 }
 
-/** The delivered images in order, as base64. */
-function base64Images(files: Map<number, DeliveredFile>): string[] {
-  return [...files.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([, file]) => file.b64 ?? encodeBase64(file.bytes))
-}
-
 const EXPIRED_KEY_IMAGES = 'The images of this Idempotency-Key have expired. Use a new key.'
 
 /** One stored image's bytes, as a stream. */
@@ -70,17 +63,29 @@ async function storedImage(c: Context<AppEnv>, id: string): Promise<ReadableStre
   return found.body
 }
 
-/** A replay's images, read back from storage. */
-async function storedFiles(
+/**
+ * The answer's images in order, as base64, one at a time: those it carried as bytes, and the rest
+ * read back from storage (a large answer's, a KIE result's, a replay's), each only when its turn
+ * comes, so a stream of ten 4K images never holds more than one.
+ */
+async function* imagesInOrder(
   c: Context<AppEnv>,
   result: GenerationResult,
-): Promise<Map<number, DeliveredFile>> {
-  const files = new Map<number, DeliveredFile>()
-  for (const image of result.images) {
-    const bytes = new Uint8Array(await new Response(await storedImage(c, image.id)).arrayBuffer())
-    files.set(image.index, { bytes, mimeType: image.mime_type })
+  files: Map<number, DeliveredFile>,
+): AsyncGenerator<string> {
+  const stored = new Map(result.images.map((image) => [image.index, image.id]))
+  const indices = new Set([...files.keys(), ...stored.keys()])
+  for (const index of [...indices].sort((a, b) => a - b)) {
+    const file = files.get(index)
+    files.delete(index)
+    yield file
+      ? (file.b64 ?? encodeBase64(file.bytes))
+      : encodeBase64(
+          new Uint8Array(
+            await new Response(await storedImage(c, stored.get(index)!)).arrayBuffer(),
+          ),
+        )
   }
-  return files
 }
 
 const USAGE_UNKNOWN = {
@@ -141,7 +146,7 @@ async function respondOpenAi(
   // Streamed events carry each image's bytes whole, as OpenAI's do.
   const run = (signal: AbortSignal, emit?: (event: StreamEvent) => void) =>
     replay
-      ? storedFiles(c, replay).then((files) => ({ result: replay, files }))
+      ? Promise.resolve({ result: replay, files: new Map<number, DeliveredFile>() })
       : generateOnce(c, slot, request, inputs, { signal, emit, keepImages, answerWithBytes: true })
 
   const { response, done } = sseStream<{ type: string; [field: string]: unknown }>(
@@ -167,7 +172,8 @@ async function respondOpenAi(
             })
           }
         })
-        for (const b64_json of base64Images(files)) {
+        const stored = result.images.filter((image) => !files.has(image.index))
+        for await (const b64_json of imagesInOrder(c, result, files)) {
           write({
             type: `${eventPrefix}.completed`,
             b64_json,
@@ -175,6 +181,11 @@ async function respondOpenAi(
             usage: USAGE_UNKNOWN,
           })
         }
+        // Unless a key may replay them, or the client left before they were sent, they go once sent.
+        if (!keepImages && !c.req.raw.signal.aborted && stored.length > 0)
+          c.executionCtx.waitUntil(
+            c.env.IMAGES.delete(stored.map((image) => image.id)).catch(() => {}),
+          )
       } catch (error) {
         const apiError = toApiError(error)
         write({ type: 'error', ...openAiErrorBody(apiError.type, apiError.message) })
