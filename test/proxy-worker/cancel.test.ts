@@ -452,6 +452,34 @@ describe('a KIE job whose client left, followed by the account object', () => {
     await expectCharged(user.user_id, user.token, 100, 4)
   }, 15_000)
 
+  it('keeps an image an OpenAI-style answer was to carry, when its client leaves before the answer', async () => {
+    const user = await createTestUser(100)
+    // Answered as b64_json with no key: the first image waits for the answer, not in storage.
+    const fake = useFakeUpstream(
+      fakeKie('success', 'https://kie.fake', undefined, (task) => (task === 1 ? 1 : 60)),
+    )
+    const controller = new AbortController()
+    const pending = startWorker(
+      '/v1/images/generations',
+      {
+        ...jsonRequest(user.token, { prompt: 'carried in the answer', quality: 'low', n: 2 }),
+        signal: controller.signal,
+      },
+      KIE,
+    )
+    await vi.waitFor(() => expect(fake.tasks.get('task_1')?.polls).toBe(1), { timeout: 5000 })
+    await wait(200)
+    controller.abort()
+    const { settled } = await pending
+    await settled
+    const requestId = (await ledgerOf(user.user_id)).ledger.at(-1)!.request_id!
+    const job = await finished(user.token, requestId)
+    // Both images can be had from the job, and both are charged.
+    expect(job.images.map((image) => (image as { index?: number }).index)).toEqual([0, 1])
+    expect(job.credits).toEqual({ charged: 4, refunded: 0 })
+    await expectCharged(user.user_id, user.token, 100, 4)
+  }, 15_000)
+
   it('charges a followed job whose hold runs out for what the object stored, not in full', async () => {
     const user = await createTestUser(100)
     const requestId = await leaveEndlessTask(user.token, 'kie outlives its hold')

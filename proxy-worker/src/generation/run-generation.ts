@@ -7,6 +7,7 @@ import {
   type GeneratedImage,
   type GenerateRequest,
   type GenerationResult,
+  type ImageInfo,
   type ImageMimeType,
   imageInfo,
   MODEL_SPECS,
@@ -197,9 +198,16 @@ export async function runGeneration(
       () => unrecorded.unshift(...images),
     )
   }
+  // Images an answer that carries the bytes (`keepImages` false) is to hand over: delivered when
+  // it goes, with the settlement. Should the client leave first, they are stored and listed
+  // instead, so what the designer is charged for can be had from the job.
+  const inAnswer = new Map<number, GeneratedImage | { bytes: Uint8Array; info: ImageInfo }>()
+  let keeping: Promise<void> = Promise.resolve()
+  let notKept: ApiError | null = null
   const beforeAcceptance = new AbortController()
   const onClientGone = () => {
     if (!upstreamAccepted) return beforeAcceptance.abort(context.signal.reason)
+    keeping = keepForLater()
     recordAcceptance('clientLeft')
     followElsewhere()
   }
@@ -264,7 +272,17 @@ export async function runGeneration(
    */
   const keepStored = async (index: number, stored: UploadedImage) => {
     openTasks.delete(index)
-    const image: GeneratedImage = {
+    const image = listedImage(index, stored)
+    const listed = (context.keepImages ?? true) || context.signal.aborted
+    if (listed) await record(image)
+    else inAnswer.set(index, image)
+    delivered.add(index)
+    images.push(image)
+    emit?.({ type: 'image', request_id: requestId, provider, image })
+  }
+
+  function listedImage(index: number, stored: UploadedImage): GeneratedImage {
+    return {
       id: stored.id,
       index,
       url: `${context.imageBaseUrl}/${stored.id}`,
@@ -274,11 +292,30 @@ export async function runGeneration(
       bytes: stored.bytes,
       preview: provider === 'preview',
     }
-    const listed = (context.keepImages ?? true) || context.signal.aborted
-    await record(listed ? image : null)
-    delivered.add(index)
-    images.push(image)
-    emit?.({ type: 'image', request_id: requestId, provider, image })
+  }
+
+  /** The client left before the answer carried these images: each is stored and listed. */
+  async function keepForLater() {
+    for (const [index, held] of [...inAnswer]) {
+      inAnswer.delete(index)
+      let image: GeneratedImage
+      try {
+        image =
+          'id' in held
+            ? held
+            : listedImage(index, {
+                id: await putImage(env.IMAGES, held.bytes, held.info, imageTtl),
+                meta: held.info,
+                bytes: held.bytes.length,
+              })
+      } catch (error) {
+        // Not to be had, so not charged.
+        delivered.delete(index)
+        notKept = storageFailed(requestId, error)
+        continue
+      }
+      await record(image).catch(() => unrecorded.push(image))
+    }
   }
 
   let failure: ApiError | null = null
@@ -340,7 +377,7 @@ export async function runGeneration(
         if (!keep) {
           openTasks.delete(index)
           delivered.add(index)
-          await record(null)
+          inAnswer.set(index, { bytes, info })
           return
         }
         if (delivered.size + 1 === request.n) stage('storing', 'Saving the images')
@@ -379,12 +416,15 @@ export async function runGeneration(
   // Once the object follows the job, it settles it, whatever this request saw end first. Images
   // still kept back (a call that failed put them back) are its last news from this request.
   if (handingOver && (await handingOver)) {
+    await keeping
     if (unrecorded.length > 0)
       await account
         .accepted(user.id, requestId, unrecorded.splice(0))
         .catch((error) => console.error('images not recorded after a hand-over', requestId, error))
     throw new HandedOver()
   }
+  await keeping
+  failure ??= notKept
   if (!failure && delivered.size < request.n) {
     failure = new ApiError(
       'upstream_malformed',
@@ -399,7 +439,7 @@ export async function runGeneration(
       state: failure ? (delivered.size > 0 ? 'done' : 'failed') : 'done',
       error: failure?.message,
       accepted: upstreamAccepted,
-      delivered: unrecorded.splice(0),
+      delivered: [...unrecorded.splice(0), ...[...inAnswer.keys()].map(() => null)],
       deliveredCount: delivered.size,
       refundReason: `${undelivered} of ${request.n} not delivered (${failure?.type ?? 'unknown'})`,
     })
