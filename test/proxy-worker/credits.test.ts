@@ -265,7 +265,13 @@ describe('the account object’s alarm', () => {
     for (const requestId of [old, recent]) {
       await reserveShortLived(user, requestId, 1)
       await account.settle(user.user_id, requestId, { state: 'failed', refundReason: 'test' })
-      await account.claimKey(user.user_id, `key-${requestId}`, 'fingerprint', Date.now() + 60_000)
+      await account.claimKey(
+        user.user_id,
+        await accessOf(user.token),
+        `key-${requestId}`,
+        'fingerprint',
+        Date.now() + 60_000,
+      )
     }
     await account.reserve(user.user_id, await accessOf(user.token), {
       requestId: running,

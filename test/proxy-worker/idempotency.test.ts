@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { sha256Hex } from '../../proxy-worker/src/accounts/token-hash'
 import type { Env } from '../../proxy-worker/src/env'
 import { claimIdempotencyKey } from '../../proxy-worker/src/generation/idempotency'
 import { requestFingerprint } from '../../proxy-worker/src/generation/respond-with-generation'
@@ -67,6 +68,7 @@ describe('Idempotency-Key', () => {
     await claimIdempotencyKey(
       env as unknown as Env,
       user.user_id,
+      { tokenHash: await sha256Hex(user.token), now: Date.now() },
       'key-orphan',
       fingerprint,
       Date.now() + 300,

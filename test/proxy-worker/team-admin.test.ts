@@ -14,6 +14,7 @@ import {
   ADMIN_TOKEN,
   callWorker,
   createTestUser,
+  generate,
   generateOk,
   jsonRequest,
   ledgerOf,
@@ -181,24 +182,29 @@ describe('rotating a token', () => {
   it('returns a new token once; the old one is refused at once, the new one works at once', async () => {
     const user = await createTestUser(30)
     const staleRecord = await store.get(`user:${user.user_id}`)
+    const keyed = { 'Idempotency-Key': 'key-before-rotation' }
+    const beforeRotation = { prompt: 'before the rotation', quality: 'low' }
+    expect((await generate(user.token, beforeRotation, {}, keyed)).status).toBe(200)
     const response = await adminSend('POST', `/admin/users/${user.user_id}/token`, {})
     expect(response.status).toBe(200)
     const rotated = RotatedTokenResponseSchema.parse(await response.json()).data
     expect(rotated.token).toMatch(new RegExp(`^pf_${user.user_id}\\.`))
     expect(rotated.token).not.toBe(user.token)
-    expect(rotated.balance).toBe(30)
+    expect(rotated.balance).toBe(28)
     for (const [path, init] of userRoutes(user.token))
       expect((await callWorker(path, init)).status, path).toBe(401)
     await generateOk(rotated.token, { prompt: 'with the new token', quality: 'low' })
 
-    // Where KV still holds the old hash: the old token is still refused, the new one still works.
+    // Where KV still holds the old hash: the old token is still refused, the new one still works,
+    // and a key the old token used replays nothing to it.
     await store.put(`user:${user.user_id}`, staleRecord!)
+    expect((await generate(user.token, beforeRotation, {}, keyed)).status).toBe(401)
     for (const [path, init] of userRoutes(user.token).filter(([path]) =>
       ['/v1/account', '/v1/images/generate'].includes(path),
     ))
       expect((await callWorker(path, init)).status, path).toBe(401)
     await generateOk(rotated.token, { prompt: 'still the new token', quality: 'low' })
-    expect((await ledgerOf(user.user_id)).balance).toBe(26)
+    expect((await ledgerOf(user.user_id)).balance).toBe(24)
     await expectError(
       await adminSend('POST', '/admin/users/u_nobodyhere0000/token', {}),
       404,

@@ -104,6 +104,7 @@ export type KeyClaim =
   | { kind: 'replay'; result: GenerationResult }
   | { kind: 'running' }
   | { kind: 'mismatch' }
+  | { kind: 'refused'; reason: Refusal }
 
 export interface AccountView {
   user_id: string
@@ -1030,13 +1031,17 @@ export class UserAccount extends DurableObject<Env> {
 
   // —— Idempotency-Key records: a repeat anywhere sees the first request's state at once ——
 
+  /** Refused for a rotated token or a user turned off, as every call for a request is. */
   async claimKey(
     userId: string,
+    access: Access,
     keyHash: string,
     fingerprint: string,
     until: number,
   ): Promise<KeyClaim> {
-    await this.load(userId)
+    if (!(await this.load(userId))) return { kind: 'refused', reason: 'unknown_user' }
+    const refusal = this.admit(access)
+    if (refusal) return { kind: 'refused', reason: refusal }
     const now = Date.now()
     const existing = this.sql
       .exec<{

@@ -1,8 +1,10 @@
 import type { GenerationResult } from '../../../shared'
 import { accountOf } from '../accounts/account-store'
 import { sha256Hex } from '../accounts/token-hash'
+import type { Access } from '../accounts/user-account'
 import type { Env } from '../env'
 import { ApiError } from '../http/api-error'
+import { refusalError } from '../http/authenticate'
 
 export interface IdempotencySlot {
   keyHash: string
@@ -20,13 +22,16 @@ export interface IdempotencySlot {
 export async function claimIdempotencyKey(
   env: Env,
   userId: string,
+  access: Access,
   key: string,
   fingerprint: string,
   runningUntil: number,
 ): Promise<IdempotencySlot> {
   const account = accountOf(env, userId)
   const keyHash = await sha256Hex(key)
-  const claim = await account.claimKey(userId, keyHash, fingerprint, runningUntil)
+  const claim = await account.claimKey(userId, access, keyHash, fingerprint, runningUntil)
+  if (claim.kind === 'refused')
+    throw refusalError(claim.reason === 'unknown_user' ? 'revoked' : claim.reason)
   if (claim.kind === 'mismatch') {
     throw new ApiError(
       'idempotency_mismatch',

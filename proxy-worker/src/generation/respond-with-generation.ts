@@ -66,6 +66,7 @@ export async function claimSlot(
     slot = await claimIdempotencyKey(
       c.env,
       c.get('user').id,
+      c.get('access'),
       key,
       await requestFingerprint(request, inputs),
       requestDeadline(c.env),
