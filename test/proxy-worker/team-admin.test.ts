@@ -296,6 +296,20 @@ describe('monthly allowance', () => {
     await summaryOf(away.user_id, clockAt('2027-01-02T00:00:00Z'))
     expect((await ledgerOf(away.user_id)).balance).toBe(0)
   })
+
+  it('tops up by the old allowance when a change of it is the month’s first use; the new one counts from the next', async () => {
+    const user = await createTestUser(0)
+    await patchUser(user.user_id, { monthly_allowance: 100 }, clockAt('2026-12-15T10:00:00Z'))
+    const changed = await patchUser(
+      user.user_id,
+      { monthly_allowance: 300 },
+      clockAt('2027-01-03T09:00:00Z'),
+    )
+    expect(changed.status).toBe(200)
+    expect((await ledgerOf(user.user_id)).balance).toBe(100)
+    await summaryOf(user.user_id, clockAt('2027-02-01T08:00:00Z'))
+    expect((await ledgerOf(user.user_id)).balance).toBe(300)
+  })
 })
 
 describe('usage', () => {

@@ -956,7 +956,10 @@ export class UserAccount extends DurableObject<Env> {
    * the user's requests from this moment. A new allowance applies from the next calendar month.
    */
   async update(userId: string, patch: UserPatch, now: number): Promise<AdminUserSummary | null> {
-    if (!(await this.load(userId))) return null
+    const account = await this.load(userId)
+    if (!account) return null
+    // The month's top-up by the allowance in force comes first, as on any first use of a month.
+    if (!account.disabled) this.topUp(now)
     this.changeAccount({
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
