@@ -41,6 +41,9 @@ const lateMessage = (count: number) =>
 export function useGeneration(hooks: GenerationHooks) {
   const [job, setJob] = useState<RunningJob | null>(null)
   const counter = useRef(0)
+  // Set at once, where `job` is set only after the main thread has answered: a second Generate
+  // in that moment (a double press) must not start a second, paid, generation.
+  const starting = useRef(false)
 
   /** Images that were already being made arrive in History; the balance is read again then. */
   function followLateWork(late: LateWork) {
@@ -51,6 +54,16 @@ export function useGeneration(hooks: GenerationHooks) {
   }
 
   async function run(form: FormState, model: CatalogModel, layers: string[] | null) {
+    if (starting.current) return
+    starting.current = true
+    try {
+      await runOnce(form, model, layers)
+    } finally {
+      starting.current = false
+    }
+  }
+
+  async function runOnce(form: FormState, model: CatalogModel, layers: string[] | null) {
     const { settings } = hooks
     let fresh: SelectionItem[]
     try {

@@ -120,6 +120,27 @@ describe('a flow that feels native to Figma', () => {
     expect(await generated(page)).toHaveLength(1)
   })
 
+  it('starts one generation for a double Ctrl+Enter, and charges once', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token)
+    await expect.poll(() => focusedTestId(page)).toBe('prompt')
+    await page.keyboard.type('A lighthouse, pressed twice')
+    // Two presses in one moment, before the main thread has answered for the first: in Figma the
+    // main thread may be busy, exporting thumbnails, say.
+    await pluginFrame(page).evaluate(() => {
+      for (let press = 0; press < 2; press++)
+        window.dispatchEvent(
+          new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true }),
+        )
+    })
+    await expect.poll(async () => (await generated(page)).length, { timeout: 20_000 }).toBe(1)
+    await expect.poll(() => status(page).textContent()).toBe('Placed 1 image on the canvas.')
+    const account = await env.account(user.user_id)
+    expect(account.ledger.filter((entry) => entry.reason.startsWith('generate'))).toHaveLength(1)
+    expect(account.balance).toBe(94)
+    expect(await generated(page)).toHaveLength(1)
+  })
+
   it('reaches Generate from the prompt in a few Tab presses; every stop is named and shows focus', async () => {
     const user = await env.createUser(100)
     const page = await env.openPlugin(user.token)
