@@ -22,18 +22,31 @@ export function trimHistory(entries: HistoryEntry[]): HistoryEntry[] {
   return kept
 }
 
-/** Keeps images that finished after a cancel: the file holds them, History lists them. */
+/**
+ * Keeps images that finished after a cancel: the file holds them, History lists them. One Figma
+ * cannot read is left out, not the others with it.
+ */
 export async function addFinishedImages(images: FinishedImage[]): Promise<HistoryEntry[]> {
-  const entries = images.map((image) => ({
-    id: image.id,
-    createdAt: new Date().toISOString(),
-    provenance: image.provenance,
-    imageHash: figma.createImage(image.bytes).hash,
-    width: image.width,
-    height: image.height,
-    thumbnail: image.thumbnail,
-    note: image.note,
-  }))
+  const entries = images.flatMap((image) => {
+    let imageHash: string
+    try {
+      imageHash = figma.createImage(image.bytes).hash
+    } catch {
+      return []
+    }
+    return [
+      {
+        id: image.id,
+        createdAt: new Date().toISOString(),
+        provenance: image.provenance,
+        imageHash,
+        width: image.width,
+        height: image.height,
+        thumbnail: image.thumbnail,
+        note: image.note,
+      },
+    ]
+  })
   return addToHistory(entries)
 }
 

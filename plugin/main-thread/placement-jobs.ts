@@ -191,7 +191,19 @@ export async function placeImage(
   const job = jobs.get(jobId)
   const slot = job?.slots[index]
   if (!job || !slot) return
-  const fill = imageFill(bytes)
+  let fill: ImagePaint
+  try {
+    fill = imageFill(bytes)
+  } catch {
+    // Figma could not read the image: its placeholder goes when the generation ends.
+    figma.notify(
+      'Figma could not read one of the images, so it was not placed. Generate it again.',
+      {
+        error: true,
+      },
+    )
+    return
+  }
   const node = layerFor(job, slot)
   node.fills = [fill]
   if (slot.spec.kind !== 'fill' || node !== slot.node) node.name = slot.spec.name

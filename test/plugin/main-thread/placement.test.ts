@@ -84,6 +84,17 @@ describe('placing results', () => {
     expect(figmaFake.scrolledTo.at(-1)).toEqual(created.map((node) => node.id))
   })
 
+  it('leaves the placeholder of an image Figma cannot read, and says so', async () => {
+    await startPlacement(framesPlan(2))
+    const [first, second] = figmaFake.currentPage.children as FakeFillsNode[]
+    await placeImage('job-2', 0, new Uint8Array([1, 2, 3]), provenance)
+    await placeImage('job-2', 1, png(192, 108), provenance)
+    expect(readProvenance(first as unknown as SceneNode)).toBeNull()
+    expect((second.fills[0] as ImagePaint).type).toBe('IMAGE')
+    expect(figmaFake.notifications.at(-1)).toMatchObject({ error: true })
+    expect(figmaFake.notifications.at(-1)?.message).toContain('could not read one of the images')
+  })
+
   it('shows partial previews, then the final image as an IMAGE fill with provenance and relaunch buttons', async () => {
     await startPlacement(framesPlan(1))
     const [node] = figmaFake.currentPage.children as FakeFillsNode[]

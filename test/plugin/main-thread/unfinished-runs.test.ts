@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { FinishedImage, HistoryEntry, UnfinishedRun } from '../../../plugin/types'
 import { FakeFigma } from '../fake-figma/fake-figma'
 import { nodeRasterize } from '../fake-figma/node-rasterize'
+import { TINY_PNG_BYTES } from '../ui/tiny-png'
 
 let store: typeof import('../../../plugin/main-thread/unfinished-runs')
 let history: typeof import('../../../plugin/main-thread/history-store')
@@ -83,6 +84,15 @@ describe('images brought back into History', () => {
       'b:0',
       'b:1',
     ])
+  })
+
+  it('keeps the finished images Figma can read when one of them it cannot', async () => {
+    const readable = { ...finished('mixed', 0), bytes: TINY_PNG_BYTES }
+    const unreadable = finished('mixed', 1)
+    await history.addFinishedImages([readable, unreadable])
+    const ids = (await history.loadHistory()).map((kept) => kept.id)
+    expect(ids).toContain('mixed:0')
+    expect(ids).not.toContain('mixed:1')
   })
 
   it('come only from runs still remembered, without the images already placed', async () => {
