@@ -269,12 +269,18 @@ export async function finishPlacement(jobId: string): Promise<FinishedPlacement>
   }
 }
 
-export function cancelPlacement(jobId: string) {
+/**
+ * Ends a cancelled generation: placeholders with no image go, one undo step, and the images
+ * already placed are kept in History as a finished generation's are.
+ */
+export async function cancelPlacement(jobId: string): Promise<HistoryEntry[] | null> {
   const job = jobs.get(jobId)
-  if (!job) return
+  if (!job) return null
   jobs.delete(jobId)
   clearUnplaced(job.slots)
   figma.commitUndo()
+  const entries = await historyEntries(job)
+  return entries.length > 0 ? addToHistory(entries) : null
 }
 
 /**

@@ -123,7 +123,10 @@ export function registerHandlers() {
     emit<PlacementFinishedHandler>('PLACEMENT_FINISHED', requestId, placedIds, selected)
     if (history) emit<HistoryChangedHandler>('HISTORY_CHANGED', history)
   })
-  on<CancelPlacementHandler>('CANCEL_PLACEMENT', cancelPlacement)
+  on<CancelPlacementHandler>('CANCEL_PLACEMENT', async (jobId) => {
+    const history = await cancelPlacement(jobId)
+    if (history) emit<HistoryChangedHandler>('HISTORY_CHANGED', history)
+  })
   on<PlaceFromHistoryHandler>('PLACE_FROM_HISTORY', async (requestId, entryId) => {
     const entry = (await loadHistory()).find((candidate) => candidate.id === entryId)
     const problem = entry

@@ -154,6 +154,8 @@ describe('the plugin in a browser, against the real local worker', () => {
     await plugin(page).getByText('History', { exact: true }).click()
     const late = await plugin(page).getByText('Finished after you cancelled').count()
     expect(placed + late).toBe(2)
+    // Those placed before the cancel are in History too, as a finished generation's are.
+    await expect.poll(() => plugin(page).locator('[data-history]').count()).toBe(2)
     const account = await env.account(user.user_id)
     expect(account.balance).toBe(100 - 6 * (placed + late))
     await expect

@@ -126,11 +126,13 @@ describe('placing results', () => {
     })
   })
 
-  it('removes the placeholders that got no image on cancel, and keeps those that did', async () => {
+  it('removes the placeholders that got no image on cancel, and keeps those that did, in History too', async () => {
     await startPlacement(framesPlan(3))
     await placeImage('job-3', 1, png(64, 36), provenance)
-    cancelPlacement('job-3')
+    const history = await cancelPlacement('job-3')
     expect(figmaFake.currentPage.children.map((node) => node.name)).toEqual(['a fox 2'])
+    expect(history?.map((entry) => entry.id)).toEqual(['req-1:1'])
+    expect((await loadHistory()).map((entry) => entry.id)).toEqual(['req-1:1'])
   })
 
   it('fills selected layers and restores their own fills when cancelled', async () => {
