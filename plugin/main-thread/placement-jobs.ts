@@ -114,15 +114,29 @@ async function fillSlot(spec: Extract<PlacementSlot, { kind: 'fill' }>): Promise
   }
 }
 
-/** A new layer exactly over its source, in the same parent, just above it. */
+/** The outermost instance a layer is in, or null: Figma lets nothing be added inside one. */
+function outermostInstance(node: SceneNode): InstanceNode | null {
+  let outermost: InstanceNode | null = null
+  for (let at: BaseNode | null = node.parent; at && at.type !== 'PAGE'; at = at.parent)
+    if (at.type === 'INSTANCE') outermost = at
+  return outermost
+}
+
+/**
+ * A new layer exactly over its source, just above it: in the same parent, or, for a layer inside
+ * a component instance, just above the instance, where Figma lets a layer go.
+ */
 async function overSlot(spec: Extract<PlacementSlot, { kind: 'over' }>): Promise<Slot> {
   const source = await sceneNode(spec.sourceNodeId, spec.name)
+  const above = outermostInstance(source) ?? source
+  const parent = above.parent ?? figma.currentPage
   const layer = figma.createRectangle()
-  const parent = source.parent ?? figma.currentPage
-  parent.insertChild(parent.children.indexOf(source) + 1, layer)
+  parent.insertChild(parent.children.indexOf(above) + 1, layer)
   layer.resize(Math.max(source.width, 0.01), Math.max(source.height, 0.01))
-  layer.x = source.x
-  layer.y = source.y
+  // Where the source is on the page, from the new parent's corner (parents' rotation aside).
+  const origin = 'absoluteTransform' in parent ? parent.absoluteTransform : null
+  layer.x = source.absoluteTransform[0][2] - (origin?.[0][2] ?? 0)
+  layer.y = source.absoluteTransform[1][2] - (origin?.[1][2] ?? 0)
   if ('rotation' in source) layer.rotation = source.rotation
   layer.name = generatingName(spec.name)
   layer.fills = []
@@ -135,9 +149,15 @@ async function slotsFor(plan: PlacementPlan, page: PageNode): Promise<Slot[]> {
   if (kind === 'beside')
     return besideSlots(plan.slots as Extract<PlacementSlot, { kind: 'beside' }>[], page)
   const slots: Slot[] = []
-  for (const spec of plan.slots) {
-    if (spec.kind === 'fill') slots.push(await fillSlot(spec))
-    else if (spec.kind === 'over') slots.push(await overSlot(spec))
+  try {
+    for (const spec of plan.slots) {
+      if (spec.kind === 'fill') slots.push(await fillSlot(spec))
+      else if (spec.kind === 'over') slots.push(await overSlot(spec))
+    }
+  } catch (error) {
+    // A layer that cannot take part leaves none of the others' behind.
+    clearUnplaced(slots)
+    throw error
   }
   return slots
 }

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { exportReference } from '../../../plugin/main-thread/export-reference'
 import { FakeDocument, FakeFigma, type FakeNotification } from '../../plugin/fake-figma/fake-figma'
-import type { FakeSceneNode, Rasterize } from '../../plugin/fake-figma/fake-nodes'
+import type { FakeInstance, FakeSceneNode, Rasterize } from '../../plugin/fake-figma/fake-nodes'
 import type {
   FrameSpec,
   HostMessage,
@@ -283,7 +283,9 @@ function add(spec: FrameSpec, parent?: { appendChild(node: FakeSceneNode): void 
     GROUP: () => api.createGroupOf([]),
   }
   const node = create[type]()
-  parent?.appendChild(node)
+  // An instance's layers come from its main component in Figma: the fake's stand-in adopts them.
+  if (parent && 'adopt' in parent) (parent as FakeInstance).adopt(node)
+  else parent?.appendChild(node)
   node.name = spec.name
   node.x = spec.x
   node.y = spec.y

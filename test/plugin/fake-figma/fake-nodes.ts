@@ -435,9 +435,24 @@ export class FakeLine extends FakeFillsNode {
   }
 }
 
+/** Figma gives an instance its layers from its main component: none can be added or moved in. */
+function insideInstance(container: FakeContainer): boolean {
+  for (
+    let node = container as unknown as { type?: string; parent?: unknown } | null;
+    node;
+    node = node.parent as typeof node
+  )
+    if (node.type === 'INSTANCE') return true
+  return false
+}
+
 function appendTo(container: FakeContainer, child: FakeSceneNode, env: FakeEnvironment) {
   if (child.removed)
     throw new Error(`in appendChild: The node with id "${child.id}" does not exist`)
+  if (insideInstance(container))
+    throw new Error(
+      'in appendChild: Cannot move node. New parent is an instance or is inside of an instance',
+    )
   ;(child.parent as FakeContainer | null)?.removeChild(child)
   container.children.push(child)
   child.attachTo(container)
@@ -501,6 +516,12 @@ export class FakeComponent extends FakeFrameLike {
 }
 export class FakeInstance extends FakeFrameLike {
   readonly type = 'INSTANCE' as const
+  /** The fake's stand-in for a main component's layers: Figma itself refuses appendChild here. */
+  adopt(child: FakeSceneNode) {
+    ;(child.parent as FakeContainer | null)?.removeChild(child)
+    this.children.push(child)
+    child.attachTo(this)
+  }
 }
 export class FakeSection extends FakeFrameLike {
   readonly type = 'SECTION' as const

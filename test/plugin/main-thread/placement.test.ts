@@ -481,6 +481,50 @@ describe('results beside and over their sources', () => {
     expect(photo.visible).toBe(true)
   })
 
+  it('puts an edit of a layer inside a component instance just above the instance, over the layer', async () => {
+    const board = frame(0, 0, 2000, 1000)
+    const card = figmaFake.createInstance()
+    board.appendChild(card)
+    card.x = 300
+    card.y = 120
+    card.resize(600, 400)
+    const photo = figmaFake.createRectangle()
+    card.adopt(photo)
+    photo.x = 40
+    photo.y = 30
+    photo.resize(320, 200)
+    // Figma refuses a new layer inside an instance, as the fake does.
+    expect(() => card.appendChild(figmaFake.createRectangle())).toThrow(/inside of an instance/)
+    await startPlacement({
+      jobId: 'over',
+      slots: [
+        { kind: 'over', sourceNodeId: photo.id, hideNodeIds: [], name: 'Photo · no background' },
+      ],
+    })
+    expect(board.children.map((node) => node.id)).toEqual([card.id, board.children[1].id])
+    const layer = board.children[1]
+    expect(layer.absoluteBoundingBox).toEqual(photo.absoluteBoundingBox)
+    await placeImage('over', 0, png(32, 20), provenance)
+    expect(layer.name).toBe('Photo · no background')
+  })
+
+  it('leaves no new layer behind when one of the layers to edit is gone', async () => {
+    const photo = figmaFake.createRectangle()
+    const gone = figmaFake.createRectangle()
+    const goneId = gone.id
+    gone.remove()
+    await expect(
+      startPlacement({
+        jobId: 'over',
+        slots: [
+          { kind: 'over', sourceNodeId: photo.id, hideNodeIds: [], name: 'Photo · varied' },
+          { kind: 'over', sourceNodeId: goneId, hideNodeIds: [], name: 'Gone · varied' },
+        ],
+      }),
+    ).rejects.toThrow(/was deleted/)
+    expect(figmaFake.currentPage.children).toEqual([photo])
+  })
+
   it('takes an unplaced edit layer away on cancel, hiding nothing', async () => {
     const photo = figmaFake.createRectangle()
     const shape = figmaFake.createEllipse()
