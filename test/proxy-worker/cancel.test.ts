@@ -480,6 +480,30 @@ describe('a KIE job whose client left, followed by the account object', () => {
     await expectCharged(user.user_id, user.token, 100, 4)
   }, 15_000)
 
+  it('hands over the tasks KIE accepted when it refused another, and refunds the refused one', async () => {
+    const user = await createTestUser(100)
+    // Of two tasks, KIE refuses the second to arrive; the other takes 60 polls (about 3 s).
+    const fake = useFakeUpstream(
+      fakeKie(
+        (task) => (task === 2 ? 'no-credits' : 'success'),
+        'https://kie.fake',
+        undefined,
+        () => 60,
+      ),
+    )
+    const requestId = await leaveKieJob(
+      user.token,
+      { prompt: 'one of two refused', quality: 'low', n: 2 },
+      () => fake.tasks.size === 1,
+    )
+    // The request's own work has ended: the object follows the accepted task.
+    expect(await followed(user.user_id)).toHaveLength(1)
+    const job = await finished(user.token, requestId)
+    expect(job.images).toHaveLength(1)
+    expect(job.credits).toEqual({ charged: 2, refunded: 2 })
+    await expectCharged(user.user_id, user.token, 100, 2)
+  }, 15_000)
+
   it('charges a followed job whose hold runs out for what the object stored, not in full', async () => {
     const user = await createTestUser(100)
     const requestId = await leaveEndlessTask(user.token, 'kie outlives its hold')

@@ -233,10 +233,12 @@ export async function runGeneration(
   // An image leaves `openTasks` as soon as its bytes are stored: the request records it itself.
   const openTasks = new Map<number, string>()
   let tasksAccepted = 0
+  // Tasks KIE refused to make: with those accepted, every image's task has had its answer.
+  let tasksRefused = 0
   const handOver = new AbortController()
   let handingOver: Promise<boolean> | null = null
   const followElsewhere = () => {
-    if (handingOver || openTasks.size === 0 || tasksAccepted < request.n) return
+    if (handingOver || openTasks.size === 0 || tasksAccepted + tasksRefused < request.n) return
     const tasks = [...openTasks].map(([index, taskId]) => ({ index, taskId }))
     const { apiKey, ...kie } = kieSettings(env)
     const settings = { kie, imageBaseUrl: context.imageBaseUrl, imageTtlSeconds: imageTtl }
@@ -349,6 +351,11 @@ export async function runGeneration(
         // KIE accepts one task per image: the first acceptance starts the one wait.
         if (recordAsItHappens) recordNow()
         else acceptanceTimer ??= setTimeout(recordNow, RECORD_ACCEPTANCE_AFTER_MS)
+      },
+      onRefused: () => {
+        tasksRefused++
+        // The last answer about a task after the client left may be this refusal: hand over.
+        if (context.signal.aborted) followElsewhere()
       },
       onPartial: emit
         ? (preview) =>

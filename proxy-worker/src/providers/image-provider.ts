@@ -77,6 +77,8 @@ export interface ImageJob {
    * on from elsewhere (a KIE task) says which image the task is for.
    */
   onAccepted: (task?: UpstreamTask) => void
+  /** An upstream that takes one task per image refused the task for this one: it will not come. */
+  onRefused?: (index: number) => void
   /** Present when the client streams: low-resolution previews on their way to the final image. */
   onPartial?: (preview: PartialPreview) => void
   /** Gives a reference a short-lived public URL, for upstreams that fetch references themselves. */

@@ -255,7 +255,10 @@ export function kieProvider(settings: KieSettings): ImageProvider {
       )
       const results = await Promise.allSettled(
         Array.from({ length: job.n }, async (_, index) => {
-          const taskId = await tasks.create(job, inputUrls)
+          const taskId = await tasks.create(job, inputUrls).catch((error: unknown) => {
+            job.onRefused?.(index)
+            throw error
+          })
           // KIE has the task and bills for it; it is polled to its end whoever is still listening.
           job.onAccepted({ index, taskId })
           // KIE or the network failing for a moment does not end a task KIE bills for.

@@ -27,18 +27,21 @@ export function fakeKie(
   pollsToEnd: (task: number) => number = () => 2,
 ) {
   const tasks = new Map<string, Task>()
+  let created = 0
   const outcomeOf = typeof outcome === 'function' ? outcome : () => outcome
   const resultBytes = new Map<string, Uint8Array>()
   const handler = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init)
     const url = new URL(request.url)
     if (request.method === 'POST' && url.pathname === '/api/v1/jobs/createTask') {
-      if (outcomeOf(tasks.size + 1) === 'no-credits')
+      // Numbered as they arrive, refused ones included: the second of two at once is number 2.
+      const number = ++created
+      const outcome = outcomeOf(number)
+      if (outcome === 'no-credits')
         return Response.json({ code: 402, msg: 'Credits insufficient', data: null })
       const body = (await request.json()) as Task['body']
-      const taskId = `task_${tasks.size + 1}`
-      const number = tasks.size + 1
-      tasks.set(taskId, { body, polls: 0, ends: pollsToEnd(number), outcome: outcomeOf(number) })
+      const taskId = `task_${number}`
+      tasks.set(taskId, { body, polls: 0, ends: pollsToEnd(number), outcome })
       return Response.json({ code: 200, msg: 'success', data: { taskId } })
     }
     if (url.pathname === '/api/v1/jobs/recordInfo') {
