@@ -238,6 +238,39 @@ describe('a request that never settles (its isolate stopped)', () => {
     expect(typeof job === 'object' && job?.images).toHaveLength(1)
   })
 
+  it('lists no image its late settlement brings that the alarm’s settlement did not charge for', async () => {
+    const user = await createTestUser(50)
+    const account = accountOf(workerEnv, user.user_id)
+    const requestId = crypto.randomUUID()
+    await reserveShortLived(user, requestId, 2)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    await runDurableObjectAlarm(account)
+    // Nothing was known to be accepted or stored: all refunded. Then the request settles, late.
+    const late = await account.settle(user.user_id, requestId, {
+      state: 'done',
+      refundReason: 'late',
+      accepted: false,
+      delivered: [
+        {
+          id: 'img_bbbbbbbbbbbbbbbbbbbb',
+          index: 0,
+          url: 'https://worker.test/v1/images/img_bbbbbbbbbbbbbbbbbbbb',
+          width: 1024,
+          height: 1024,
+          mime_type: 'image/png',
+          bytes: 10,
+          preview: true,
+        },
+      ],
+      deliveredCount: 1,
+    })
+    expect(late.settledNow).toBe(false)
+    const job = await account.job(user.user_id, requestId, await accessOf(user.token))
+    expect(job).toMatchObject({ state: 'stopped', credits: { charged: 0, refunded: 12 } })
+    expect(typeof job === 'object' && job?.images).toHaveLength(0)
+    await expectLedgerBalance(user.user_id, 50)
+  })
+
   it('is charged for every image asked for once the upstream had accepted it, as the upstream bills', async () => {
     const user = await createTestUser(50)
     const account = accountOf(workerEnv, user.user_id)

@@ -765,15 +765,11 @@ export class UserAccount extends DurableObject<Env> {
       const accepted = Boolean(outcome.accepted || job?.accepted)
       const updatedAt = new Date().toISOString()
       if (job?.state !== 'running') {
-        if (job && (arrived.length > 0 || outcome.accepted))
-          this.sql.exec(
-            'UPDATE jobs SET images = ?, delivered = ?, accepted = ?, updated_at = ? WHERE request_id = ?',
-            withImages(job.images, arrived),
-            delivered,
-            accepted ? 1 : 0,
-            updatedAt,
-            requestId,
-          )
+        // Settled already (at its deadline, say): an image that arrives now is listed only if
+        // that settlement charged for it, as any late image is.
+        if (job && outcome.accepted)
+          this.sql.exec('UPDATE jobs SET accepted = 1 WHERE request_id = ?', requestId)
+        if (job) this.recordImages(requestId, arrived)
         return null
       }
       const billed = Boolean(outcome.billedIfAccepted && accepted)
