@@ -128,6 +128,41 @@ describe('cancelling a streaming generation', () => {
 })
 
 describe('cancelling a generation answered as JSON', () => {
+  it('before the upstream accepted it, with a body sent without a length: everything is refunded', async () => {
+    const user = await createTestUser(100)
+    const controller = new AbortController()
+    const json = new TextEncoder().encode(JSON.stringify({ prompt: 'chunked leaver', n: 2 }))
+    const pending = startWorker(
+      '/v1/images/generate',
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${user.token}`, 'Content-Type': 'application/json' },
+        body: new ReadableStream({
+          start(stream) {
+            stream.enqueue(json)
+            stream.close()
+          },
+        }),
+        duplex: 'half',
+        signal: controller.signal,
+      } as RequestInit,
+      SLOW,
+    )
+    // Queued for the first 40% of the preview's 2 s: the upstream has not accepted it yet.
+    await wait(300)
+    controller.abort()
+    const { settled } = await pending
+    await settled
+    const requestId = (await ledgerOf(user.user_id)).ledger.at(-1)!.request_id!
+    const job = await generation(user.token, requestId)
+    expect(job).toMatchObject({
+      state: 'failed',
+      accepted: false,
+      credits: { charged: 0, refunded: 12 },
+    })
+    await expectCharged(user.user_id, user.token, 100, 0)
+  })
+
   it('when the client stays, its acceptance and images are recorded with the settlement', async () => {
     const user = await createTestUser(100)
     const { response, settled } = await startWorker(

@@ -89,7 +89,10 @@ export function limitBody(
       return next()
     }
     if (streamed) {
-      c.req.raw = new Request(c.req.raw, { body: countedBody(body, maxBytes, tooLarge) })
+      c.req.raw = new Request(c.req.raw, {
+        body: countedBody(body, maxBytes, tooLarge),
+        signal: c.req.raw.signal,
+      })
       return next()
     }
     const reader = body.getReader()
@@ -111,7 +114,10 @@ export function limitBody(
       bytes.set(chunk, at)
       at += chunk.length
     }
-    c.req.raw = new Request(c.req.raw, { body: bytes })
+    // The client's abort signal, named: whether workerd carries an incoming request's signal to a
+    // copy depends on a compatibility flag (request_signal_passthrough), and a client leaving
+    // must be noticed either way.
+    c.req.raw = new Request(c.req.raw, { body: bytes, signal: c.req.raw.signal })
     await next()
   })
 }
