@@ -49,6 +49,8 @@ export interface ExecuteOptions {
 
 export interface ExecutionOutcome {
   placed: number
+  /** Images made and paid for that could not be downloaded: the next open brings them to History. */
+  notPlaced: number
   placedIds: string[]
   /** Whether the results ended up selected on the canvas. */
   selected: boolean
@@ -90,6 +92,7 @@ interface RequestRun {
 }
 
 const POLL_MS = 1500
+const DOWNLOAD_RETRY_MS = 1000
 /** How often, and for how long, a request refused for the designer's running generations waits. */
 const BUSY_WAIT_MS = 3000
 const BUSY_LIMIT_MS = 2 * 60 * 1000
@@ -150,7 +153,11 @@ async function runRequest(
       run.received.add(image.index)
       placing.push(
         (async () => {
-          const raw = await downloadImage(settings, image.url)
+          // A download cut short is tried once more before the image is left for the next open.
+          const raw = await downloadImage(settings, image.url).catch(async () => {
+            await new Promise((resolve) => setTimeout(resolve, DOWNLOAD_RETRY_MS))
+            return downloadImage(settings, image.url)
+          })
           const bytes = await prepared.finish(raw, image.mime_type, image.width, image.height)
           emit<PlaceImageHandler>(
             'PLACE_IMAGE',
@@ -344,7 +351,8 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
       : new ApiFailure('unknown', 'Something went wrong while placing the images. Try again.')
   }
   forgetSettled(runs, null)
-  return { placed, placedIds, selected }
+  const notPlaced = runs.reduce((sum, run) => sum + run.received.size - run.placed.size, 0)
+  return { placed, notPlaced, placedIds, selected }
 }
 
 /**

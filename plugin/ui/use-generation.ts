@@ -29,8 +29,15 @@ export interface GenerationHooks {
   onSettled: () => void
 }
 
-const placedMessage = (count: number) =>
-  count === 1 ? 'Placed 1 image on the canvas.' : `Placed ${count} images on the canvas.`
+const imagesWord = (count: number) => (count === 1 ? '1 image' : `${count} images`)
+
+/** What a finished generation tells the designer: what is on the canvas, and what comes later. */
+function placedMessage(count: number, notPlaced: number): string {
+  const placed = count > 0 || notPlaced === 0 ? `Placed ${imagesWord(count)} on the canvas.` : ''
+  if (notPlaced === 0) return placed
+  const later = `could not be downloaded: ${notPlaced === 1 ? 'it' : 'they'} will be in History the next time you open Promptframe.`
+  return count > 0 ? `${placed} ${notPlaced} more ${later}` : `${imagesWord(notPlaced)} ${later}`
+}
 
 const lateMessage = (count: number) =>
   count === 1
@@ -99,7 +106,7 @@ export function useGeneration(hooks: GenerationHooks) {
         },
       })
       if (outcome.selected) hooks.onPlaced(used, outcome.placedIds)
-      hooks.onNotice({ kind: 'info', text: placedMessage(outcome.placed) })
+      hooks.onNotice({ kind: 'info', text: placedMessage(outcome.placed, outcome.notPlaced) })
     } catch (error) {
       hooks.onNotice({
         kind: controller.signal.aborted ? 'info' : 'error',

@@ -43,3 +43,36 @@ export async function cuttingProxy(target: string, path: string, marker: string)
     close: () => new Promise((resolve) => server.close(resolve)),
   }
 }
+
+/**
+ * A network between the plugin and the worker where the first `failures` downloads of a
+ * generated image fail (503); everything else passes through.
+ */
+export async function failingDownloads(target: string, failures: number) {
+  let failed = 0
+  const server = createServer((incoming, outgoing) => {
+    const url = incoming.url ?? '/'
+    const download = incoming.method === 'GET' && /^\/v1\/images\/[^/]+$/.test(url)
+    if (download && failed < failures) {
+      failed++
+      outgoing.writeHead(503).end()
+      return
+    }
+    const upstream = forward(
+      `${target}${url}`,
+      { method: incoming.method, headers: incoming.headers, agent: false },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(outgoing)
+      },
+    )
+    upstream.on('error', () => outgoing.destroy())
+    incoming.pipe(upstream)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://localhost:${(server.address() as AddressInfo).port}`,
+    failed: () => failed,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  }
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cuttingProxy } from './cutting-proxy'
+import { cuttingProxy, failingDownloads } from './cutting-proxy'
 import { type Environment, startEnvironment } from './e2e-environment'
 import {
   harness,
@@ -268,6 +268,39 @@ describe('the plugin in a browser, against the real local worker', () => {
     const account = await env.account(user.user_id)
     expect(account.balance).toBe(100 - 60)
     expect(account.ledger.filter((entry) => entry.reason.startsWith('refund'))).toHaveLength(0)
+  })
+
+  it('tries a failed download once more, and says so when an image still could not be had', async () => {
+    const user = await env.createUser(100)
+    const once = await failingDownloads(env.workerUrl, 1)
+    let page = await env.openPlugin(user.token, '', once.url)
+    await typePrompt(page, 'A download that fails once')
+    await plugin(page).locator('[data-testid="generate"]').click()
+    await expect
+      .poll(() => plugin(page).locator('[role="status"]').textContent(), { timeout: 20_000 })
+      .toBe('Placed 1 image on the canvas.')
+    expect(once.failed()).toBe(1)
+    await once.close()
+    await page.close()
+
+    const twice = await failingDownloads(env.workerUrl, 2)
+    page = await env.openPlugin(user.token, '', twice.url)
+    await typePrompt(page, 'A download that fails twice')
+    await plugin(page).locator('[data-testid="generate"]').click()
+    await expect
+      .poll(() => plugin(page).locator('[role="status"]').textContent(), { timeout: 20_000 })
+      .toMatch(/^1 image could not be downloaded: it will be in History the next time/)
+    expect(twice.failed()).toBe(2)
+    // The next open brings it into History.
+    await harness(page, (h) => h.reopen())
+    await plugin(page).getByText('History', { exact: true }).click()
+    await expect
+      .poll(() => plugin(page).getByText('Finished after Promptframe was closed').count(), {
+        timeout: 20_000,
+      })
+      .toBe(1)
+    await twice.close()
+    expect((await env.account(user.user_id)).balance).toBe(100 - 6 - 6)
   })
 
   it('refuses up front when the credits do not cover the cost', async () => {
