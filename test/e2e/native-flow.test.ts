@@ -7,7 +7,9 @@ let env: Environment
 
 beforeAll(async () => {
   // Queued for the first 40% of the delay, so an Esc soon after Generate cancels before any charge.
-  env = await startEnvironment({ port: 8801, previewDelayMs: 6000 })
+  // Queued for 4 s of the 10 (40%): long enough for a cancel from the keyboard to reach the
+  // worker before the model would have started, on a loaded machine too.
+  env = await startEnvironment({ port: 8801, previewDelayMs: 10_000 })
 })
 
 afterAll(async () => {
@@ -106,7 +108,7 @@ describe('a flow that feels native to Figma', () => {
     await expect.poll(() => balanceText(page)).toContain('100 credits')
     await page.keyboard.type('A lighthouse at dusk, long exposure')
     await page.keyboard.press('Control+Enter')
-    await expect.poll(async () => (await generated(page)).length, { timeout: 20_000 }).toBe(1)
+    await expect.poll(async () => (await generated(page)).length, { timeout: 30_000 }).toBe(1)
     await expect.poll(() => status(page).textContent()).toBe('Placed 1 image on the canvas.')
     await expect.poll(() => balanceText(page)).toContain('94 credits')
 
@@ -133,7 +135,7 @@ describe('a flow that feels native to Figma', () => {
           new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true }),
         )
     })
-    await expect.poll(async () => (await generated(page)).length, { timeout: 20_000 }).toBe(1)
+    await expect.poll(async () => (await generated(page)).length, { timeout: 30_000 }).toBe(1)
     await expect.poll(() => status(page).textContent()).toBe('Placed 1 image on the canvas.')
     const account = await env.account(user.user_id)
     expect(account.ledger.filter((entry) => entry.reason.startsWith('generate'))).toHaveLength(1)
@@ -308,7 +310,7 @@ describe('a flow that feels native to Figma', () => {
     await typePrompt(page, 'Teal wave pattern')
     await plugin(page).getByRole('radio', { name: '9:16', exact: true }).click()
     await generateButton(page).click()
-    await expect.poll(async () => (await generated(page)).length, { timeout: 20_000 }).toBe(1)
+    await expect.poll(async () => (await generated(page)).length, { timeout: 30_000 }).toBe(1)
     await expect.poll(() => status(page).textContent()).toBe('Placed 1 image on the canvas.')
 
     await plugin(page).getByText('History', { exact: true }).click()
