@@ -174,6 +174,7 @@ describe('large images in an upstream answer', () => {
         await digest(originals[index]),
       )
     // Every part but an image's last is exactly 5 MiB: the most a request holds of one image.
+    expect(bucket.seen.uploads).toBe(2)
     expect(bucket.seen.parts.filter((size) => size === PART_BYTES)).toHaveLength(2)
     expect(Math.max(...bucket.seen.parts)).toBe(PART_BYTES)
     expect((await ledgerOf(user.user_id)).balance).toBe(100 - 2 * 2)
@@ -194,6 +195,7 @@ describe('large images in an upstream answer', () => {
     expect(await Promise.all(data.map((image) => digest(decodeBase64(image.b64_json))))).toEqual(
       await Promise.all(originals.map(digest)),
     )
+    expect(bucket.seen.uploads).toBe(2)
     // Without an Idempotency-Key nothing may replay them: once written, they are gone.
     for (const key of bucket.seen.keys) expect(await workerEnv.IMAGES.head(key)).toBeNull()
     expect((await ledgerOf(user.user_id)).balance).toBe(100 - 2 * 2)
