@@ -133,10 +133,10 @@ async function overSlot(spec: Extract<PlacementSlot, { kind: 'over' }>): Promise
   const layer = figma.createRectangle()
   parent.insertChild(parent.children.indexOf(above) + 1, layer)
   layer.resize(Math.max(source.width, 0.01), Math.max(source.height, 0.01))
-  // Where the source is on the page, from the new parent's corner (parents' rotation aside).
-  const origin = 'absoluteTransform' in parent ? parent.absoluteTransform : null
-  layer.x = source.absoluteTransform[0][2] - (origin?.[0][2] ?? 0)
-  layer.y = source.absoluteTransform[1][2] - (origin?.[1][2] ?? 0)
+  // In the instance's own coordinates (a group's children share their frame's): the instance's
+  // place, plus how far into it the source is on the page (rotations inside it aside).
+  layer.x = above.x + source.absoluteTransform[0][2] - above.absoluteTransform[0][2]
+  layer.y = above.y + source.absoluteTransform[1][2] - above.absoluteTransform[1][2]
   if ('rotation' in source) layer.rotation = source.rotation
   layer.name = generatingName(spec.name)
   layer.fills = []
