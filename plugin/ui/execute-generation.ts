@@ -321,8 +321,10 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
           return result
         },
         (error: unknown) => {
-          // The service's own refusal or error ends the request; a drop or a cancel leaves it open.
-          run.over = error instanceof ApiFailure && !dropped(error)
+          // The service's own refusal or error ends the request; a drop, a cancel, or a settlement
+          // the service could not record yet (it settles on its own) leaves it open.
+          run.over =
+            error instanceof ApiFailure && !dropped(error) && error.type !== 'storage_unavailable'
           throw error
         },
       ),
