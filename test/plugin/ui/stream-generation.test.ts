@@ -56,14 +56,19 @@ const encoded = (event: StreamEvent) =>
   new TextEncoder().encode(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
 
 /** An answer of events; `cutOff`: the connection then fails, as a dropped network does. */
-function eventStream(requestId: string, events: StreamEvent[], cutOff = false): Response {
+function eventStream(
+  requestId: string,
+  events: StreamEvent[],
+  cutOff = false,
+  cutAfterMs = 50,
+): Response {
   let sent = 0
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (sent < events.length) return controller.enqueue(encoded(events[sent++]))
       if (!cutOff) return controller.close()
       // Later than the events before it, as a connection that fails mid-answer.
-      await new Promise((resolve) => setTimeout(resolve, 50))
+      await new Promise((resolve) => setTimeout(resolve, cutAfterMs))
       controller.error(new TypeError('network error'))
     },
   })
@@ -206,9 +211,18 @@ describe('a streamed generation whose connection drops', () => {
 
   it('is not sent again when the designer cancelled', async () => {
     const controller = new AbortController()
-    const service = fakeService([() => eventStream('req_cancelled', [reserved], true)], {})
+    // The service would allow a retry (the job ended unaccepted): only the cancel stops it.
+    const service = fakeService([() => eventStream('req_cancelled', [reserved], true, 500)], {
+      req_cancelled: () =>
+        Response.json({
+          code: 0,
+          message: 'ok',
+          data: job('req_cancelled', { state: 'failed', credits: { charged: 0, refunded: 2 } }),
+        }),
+    })
     const { done, events } = run(controller.signal)
-    await vi.waitFor(() => expect(events).toContain('stage'))
+    await vi.waitFor(() => expect(events).toContain('stage'), { interval: 5 })
+    // Cancelled before the connection fails.
     controller.abort()
     await expect(done).rejects.toThrow()
     expect(service.keys).toHaveLength(1)
