@@ -2,7 +2,7 @@ import { emit } from '@create-figma-plugin/utilities'
 import type { GenerationJob } from '../../shared'
 import type { AddToHistoryHandler } from '../events'
 import type { FinishedImage, Settings, UnfinishedRun } from '../types'
-import { ApiFailure } from './api/api-failure'
+import { readJob } from './api/read-job'
 import { downloadImage, fetchGeneration } from './api/worker-api'
 import { finishedImage } from './finished-image'
 import { prepareForFigma } from './prepare-for-figma'
@@ -37,12 +37,8 @@ async function endedJob(
 ): Promise<GenerationJob | null | undefined> {
   const deadline = Date.now() + POLL_LIMIT_MS
   for (;;) {
-    let job: GenerationJob
-    try {
-      job = await deps.fetchJob(settings, requestId)
-    } catch (error) {
-      return error instanceof ApiFailure && error.type === 'not_found' ? null : undefined
-    }
+    const job = await readJob(deps.fetchJob, settings, requestId)
+    if (!job) return job
     if (job.state !== 'running') return job
     if (Date.now() > deadline) return undefined
     await deps.wait(POLL_MS)

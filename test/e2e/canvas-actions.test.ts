@@ -1,5 +1,3 @@
-import { createServer, request as forward } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Environment, startEnvironment } from './e2e-environment'
@@ -15,6 +13,7 @@ import {
   typePrompt,
   waitForScene,
 } from './plugin-page'
+import { countingProxy } from './test-proxies'
 
 /** Working on what is already on the canvas: each action, checked by geometry and by pixels. */
 let env: Environment
@@ -95,40 +94,6 @@ async function comparePixels(
     },
     { hashes, offset, isInside },
   )
-}
-
-/**
- * A pass-through to the worker on another localhost port that counts the bytes of each request
- * body by path: what the plugin really puts on the wire.
- */
-async function countingProxy(target: string) {
-  const sent = new Map<string, number>()
-  const server = createServer((incoming, outgoing) => {
-    const path = incoming.url ?? '/'
-    let bytes = 0
-    incoming.on('data', (chunk: Buffer) => {
-      bytes += chunk.length
-    })
-    incoming.on('end', () => sent.set(path, (sent.get(path) ?? 0) + bytes))
-    // A connection of its own for each request: a pooled one the worker is closing just then
-    // would reset the request, which the plugin never sees happen in Figma.
-    const upstream = forward(
-      `${target}${path}`,
-      { method: incoming.method, headers: incoming.headers, agent: false },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(outgoing)
-      },
-    )
-    upstream.on('error', () => outgoing.destroy())
-    incoming.pipe(upstream)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://localhost:${(server.address() as AddressInfo).port}`,
-    sent,
-    close: () => new Promise((resolve) => server.close(resolve)),
-  }
 }
 
 describe('actions on what is already on the canvas', () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cuttingProxy, failingDownloads } from './cutting-proxy'
 import { type Environment, startEnvironment } from './e2e-environment'
 import {
   harness,
@@ -11,6 +10,7 @@ import {
   typePrompt,
   waitForScene,
 } from './plugin-page'
+import { cuttingProxy, failingDownloads } from './test-proxies'
 
 let env: Environment
 

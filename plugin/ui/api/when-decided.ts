@@ -1,6 +1,6 @@
 import type { GenerationJob } from '../../../shared'
 import type { Settings } from '../../types'
-import { ApiFailure } from './api-failure'
+import { readJob } from './read-job'
 import { fetchGeneration } from './worker-api'
 
 /** How long the plugin waits to learn whether the service had handed work to the model. */
@@ -20,12 +20,8 @@ export async function whenDecided(
 ): Promise<GenerationJob | null | undefined> {
   const deadline = Date.now() + DECIDE_MS
   for (;;) {
-    let job: GenerationJob
-    try {
-      job = await fetchGeneration(settings, requestId)
-    } catch (error) {
-      return error instanceof ApiFailure && error.type === 'not_found' ? null : undefined
-    }
+    const job = await readJob(fetchGeneration, settings, requestId)
+    if (!job) return job
     if (job.state !== 'running' || job.accepted || Date.now() > deadline) return job
     await new Promise((resolve) => setTimeout(resolve, DECIDE_POLL_MS))
   }

@@ -15,29 +15,28 @@ const settings = {
 }
 const request = { prompt: 'a lighthouse', quality: 'low', n: 1 } as const
 
-const result = (requestId: string): GenerationResult => ({
+/** What a request's answer and its job both say of it. */
+const basics = (requestId: string) => ({
   request_id: requestId,
-  model: 'gpt-image-2',
-  provider: 'openai',
+  model: 'gpt-image-2' as const,
+  provider: 'openai' as const,
   size: '1024x1024',
-  quality: 'low',
+  quality: 'low' as const,
   requested: 1,
   images: [],
+})
+
+const result = (requestId: string): GenerationResult => ({
+  ...basics(requestId),
   credits: { charged: 2, refunded: 0, balance: 98 },
   expires_at: '2026-12-03T00:00:00.000Z',
 })
 
 const job = (requestId: string, fields: Partial<GenerationJob>): GenerationJob => ({
-  request_id: requestId,
+  ...basics(requestId),
   state: 'running',
   created_at: '2026-12-02T00:00:00.000Z',
   updated_at: '2026-12-02T00:00:00.000Z',
-  model: 'gpt-image-2',
-  provider: 'openai',
-  size: '1024x1024',
-  quality: 'low',
-  requested: 1,
-  images: [],
   credits: null,
   error: null,
   accepted: false,
