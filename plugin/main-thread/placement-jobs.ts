@@ -191,7 +191,11 @@ export async function startPlacement(plan: PlacementPlan) {
 export function showPartial(jobId: string, index: number, bytes: Uint8Array) {
   const slot = jobs.get(jobId)?.slots[index]
   if (!slot || slot.placed || !isAlive(slot.node)) return
-  slot.node.fills = [imageFill(bytes)]
+  try {
+    slot.node.fills = [imageFill(bytes)]
+  } catch {
+    // A preview Figma cannot read is only a preview: the placeholder waits for the final image.
+  }
 }
 
 /** A paid image is never lost: when its layer is gone, it goes in a new frame where the layer was. */

@@ -233,7 +233,8 @@ export function App(props: {
           onTest={async (draft) => setNotice(await checkConnection(draft))}
         />
       )}
-      {(making || status) && (
+      {/* A running generation keeps its progress and Cancel in view on every tab. */}
+      {(making || status || busy) && (
         <div class={styles.composer}>
           {making && (
             <PromptComposer

@@ -332,7 +332,8 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
   // Images already on their way are placed before anything is taken away.
   await Promise.allSettled(placing)
   const failure = outcomes.find((outcome) => outcome.status === 'rejected')
-  if (options.signal.aborted) {
+  // A cancel after every request had ended stopped nothing: what was made is placed as usual.
+  if (options.signal.aborted && failure) {
     emit<CancelPlacementHandler>('CANCEL_PLACEMENT', jobId)
     const late = forgetSettled(runs, await lateWork(options, runs))
     throw new GenerationStopped('cancelled', stoppedMessage(late), late)

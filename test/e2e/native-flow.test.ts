@@ -143,6 +143,25 @@ describe('a flow that feels native to Figma', () => {
     expect(await generated(page)).toHaveLength(1)
   })
 
+  it('keeps the progress and Cancel in view on History and Settings while a generation runs', async () => {
+    const user = await env.createUser(100)
+    const page = await env.openPlugin(user.token)
+    await typePrompt(page, 'A paper boat on a puddle')
+    await generateButton(page).click()
+    const progress = plugin(page).locator('[data-testid="progress"]')
+    await progress.waitFor()
+    await plugin(page).getByText('History', { exact: true }).click()
+    expect(await plugin(page).getByText('Your generations appear here').isVisible()).toBe(true)
+    expect(await progress.isVisible()).toBe(true)
+    await plugin(page).getByText('Settings', { exact: true }).click()
+    expect(await plugin(page).locator('[data-testid="token"]').isVisible()).toBe(true)
+    expect(await progress.isVisible()).toBe(true)
+    await progress.getByRole('button', { name: 'Cancel' }).click()
+    await expect.poll(() => status(page).textContent()).toContain('Generation cancelled')
+    expect(await progress.count()).toBe(0)
+    expect(await generated(page)).toHaveLength(0)
+  })
+
   it('reaches Generate from the prompt in a few Tab presses; every stop is named and shows focus', async () => {
     const user = await env.createUser(100)
     const page = await env.openPlugin(user.token)

@@ -10,7 +10,7 @@ import {
   typePrompt,
   waitForScene,
 } from './plugin-page'
-import { cuttingProxy, failingDownloads } from './test-proxies'
+import { cuttingProxy, failingDownloads, heldDownloads } from './test-proxies'
 
 let env: Environment
 
@@ -281,6 +281,26 @@ describe('the plugin in a browser, against the real local worker', () => {
       .toBe('Placed 1 image on the canvas.')
     expect(once.failed()).toBe(1)
     await once.close()
+    expect((await env.account(user.user_id)).balance).toBe(100 - 6)
+  })
+
+  it('places the images when Cancel comes after the last one was made, and says they were placed', async () => {
+    const user = await env.createUser(100)
+    const held = await heldDownloads(env.workerUrl)
+    const page = await env.openPlugin(user.token, '', held.url)
+    await typePrompt(page, 'A cancel too late to stop anything')
+    await plugin(page).locator('[data-testid="generate"]').click()
+    // The image is made and charged; only its download is still on its way.
+    await expect.poll(() => held.waiting(), { timeout: 20_000 }).toBe(1)
+    await page.keyboard.press('Escape')
+    held.release()
+    await expect
+      .poll(() => plugin(page).locator('[role="status"]').textContent(), { timeout: 20_000 })
+      .toBe('Placed 1 image on the canvas.')
+    const placed = (await scene(page)).nodes.filter((node) => node.provenance !== '')
+    expect(placed).toHaveLength(1)
+    expect(placed[0].fill?.type).toBe('IMAGE')
+    await held.close()
     expect((await env.account(user.user_id)).balance).toBe(100 - 6)
   })
 

@@ -105,3 +105,25 @@ export async function failingDownloads(target: string, failures: number) {
   })
   return { ...proxy, failed: () => failed }
 }
+
+/**
+ * A network between the plugin and the worker where each download of a generated image waits
+ * until `release()`: the moment between an image's announcement and its arrival, held open.
+ */
+export async function heldDownloads(target: string) {
+  const waiting: (() => void)[] = []
+  let released = false
+  const proxy = await listen((incoming, outgoing) => {
+    const download = incoming.method === 'GET' && /^\/v1\/images\/[^/]+$/.test(incoming.url ?? '')
+    if (!download || released) return passOn(target, incoming, outgoing)
+    waiting.push(() => passOn(target, incoming, outgoing))
+  })
+  return {
+    ...proxy,
+    waiting: () => waiting.length,
+    release: () => {
+      released = true
+      for (const go of waiting.splice(0)) go()
+    },
+  }
+}

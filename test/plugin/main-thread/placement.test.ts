@@ -109,6 +109,16 @@ describe('placing results', () => {
     expect(Object.keys(node.relaunchData)).toEqual(['vary', 'restyle'])
   })
 
+  it('keeps the placeholder when Figma cannot read a partial preview, and places the final image', async () => {
+    await startPlacement(framesPlan(1))
+    const [node] = figmaFake.currentPage.children as FakeFillsNode[]
+    const placeholder = node.fills
+    expect(() => showPartial('job-1', 0, new Uint8Array([1, 2, 3]))).not.toThrow()
+    expect(node.fills).toEqual(placeholder)
+    await placeImage('job-1', 0, png(192, 108), provenance)
+    expect((node.fills[0] as ImagePaint).type).toBe('IMAGE')
+  })
+
   it('ends a generation as one undo step, selects the results and records history', async () => {
     await startPlacement(framesPlan(2))
     const before = figmaFake.undoSteps
