@@ -203,6 +203,71 @@ describe('cancelling a generation answered as JSON', () => {
   })
 })
 
+describe('an OpenAI-style answer its client leaves while reading', () => {
+  /** The job lists both images, charged, each there to be had. */
+  async function expectBothKept(user: { user_id: string; token: string }, requestId: string) {
+    const job = await generation(user.token, requestId)
+    expect(job.state).toBe('done')
+    expect(job.images.map((image) => (image as { index?: number }).index)).toEqual([0, 1])
+    expect(job.credits).toEqual({ charged: 4, refunded: 0 })
+    await expectCharged(user.user_id, user.token, 100, 4)
+    for (const image of job.images)
+      expect((await callWorker(new URL(image.url).pathname)).status).toBe(200)
+    return job
+  }
+
+  it('as JSON: the images it had not read are stored, listed with the job and charged', async () => {
+    const user = await createTestUser(100)
+    // b64_json with no key: the images travel in the answer alone, not in storage.
+    const { response, settled } = await startWorker(
+      '/v1/images/generations',
+      jsonRequest(user.token, { prompt: 'reads the start only', quality: 'low', n: 2 }),
+    )
+    expect(response.status).toBe(200)
+    const requestId = response.headers.get('X-Request-Id')!
+    const reader = response.body!.getReader()
+    const first = await reader.read()
+    expect(new TextDecoder().decode(first.value)).toContain('"data":[')
+    await reader.cancel()
+    await settled
+    await expectBothKept(user, requestId)
+  })
+
+  it('as events, after the first image: every image is listed with the job and charged', async () => {
+    const user = await createTestUser(100)
+    const { response, settled } = await startWorker(
+      '/v1/images/generations',
+      jsonRequest(user.token, { prompt: 'leaves after one', quality: 'low', n: 2, stream: true }),
+    )
+    const requestId = response.headers.get('X-Request-Id')!
+    const completed: string[] = []
+    for await (const message of readSse(response.body!)) {
+      const event = JSON.parse(message.data) as { type: string; b64_json?: string }
+      if (event.type === 'image_generation.completed') completed.push(event.b64_json!)
+      if (completed.length === 1) break
+    }
+    await settled
+    const job = await expectBothKept(user, requestId)
+    // The image the client had is the one the job lists first.
+    const first = await callWorker(new URL(job.images[0].url).pathname)
+    expect(Buffer.from(await first.arrayBuffer()).toString('base64')).toBe(completed[0])
+  })
+
+  it('as JSON read to its end: nothing more is listed or kept', async () => {
+    const user = await createTestUser(100)
+    const { response, settled } = await startWorker(
+      '/v1/images/generations',
+      jsonRequest(user.token, { prompt: 'reads it all', quality: 'low', n: 2 }),
+    )
+    const answer = (await response.json()) as { data: { b64_json: string }[] }
+    expect(answer.data).toHaveLength(2)
+    await settled
+    const job = await generation(user.token, response.headers.get('X-Request-Id')!)
+    expect(job.images).toEqual([])
+    expect(job.credits).toEqual({ charged: 4, refunded: 0 })
+  })
+})
+
 describe('a job answered as JSON that runs on after its acceptance', () => {
   it('tells the account object within seconds, with the images stored so far, then each as it comes', async () => {
     const user = await createTestUser(100)

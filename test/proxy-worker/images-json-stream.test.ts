@@ -41,4 +41,14 @@ describe('an ImagesResponse written piece by piece', () => {
       data: [{ b64_json: 'AQID' }],
     })
   })
+
+  it('tells whether its reader took it to the end or went before', async () => {
+    const ends: boolean[] = []
+    const images = [bytesSource(new Uint8Array([1, 2, 3]))]
+    await read(imagesJsonStream({}, images, {}, (whole) => ends.push(whole)))
+    const left = imagesJsonStream({}, images, {}, (whole) => ends.push(whole)).getReader()
+    await left.read()
+    await left.cancel()
+    expect(ends).toEqual([true, false])
+  })
 })

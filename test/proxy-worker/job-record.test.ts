@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { imagesToRecord, type JobRow, withImages } from '../../proxy-worker/src/accounts/job-record'
+import {
+  imagesToList,
+  imagesToRecord,
+  type JobRow,
+  withImages,
+} from '../../proxy-worker/src/accounts/job-record'
 import type { GeneratedImage } from '../../shared'
 
 const image = (index: number, id = `img_${index}`): GeneratedImage => ({
@@ -59,6 +64,28 @@ describe('imagesToRecord', () => {
       taken: [image(1)],
       refused: [image(2)],
     })
+  })
+})
+
+describe('imagesToList', () => {
+  it('lists images an answer was to carry, one per place, no more than were delivered', () => {
+    // Two delivered in the answer alone (counted, not listed), settled and charged for both.
+    const answered = job({ state: 'done', charged: 4, refunded: 0, delivered: 2 })
+    expect(imagesToList(answered, [image(1), image(0), image(0, 'copy')])).toEqual({
+      taken: [image(1), image(0)],
+      refused: [image(0, 'copy')],
+    })
+  })
+
+  it('refuses images beyond those delivered, and passes over one already listed', () => {
+    // Of two asked, one delivered, in the answer: a second image was never charged.
+    const one = job({ state: 'done', charged: 2, refunded: 2, delivered: 1 })
+    expect(imagesToList(one, [image(0), image(1)])).toEqual({
+      taken: [image(0)],
+      refused: [image(1)],
+    })
+    const listed = job({ state: 'done', charged: 4, refunded: 0, listed: [image(0)], delivered: 2 })
+    expect(imagesToList(listed, [image(0), image(1)])).toEqual({ taken: [image(1)], refused: [] })
   })
 })
 

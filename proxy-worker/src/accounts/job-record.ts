@@ -63,6 +63,30 @@ export function imagesToRecord(
   return { taken, refused }
 }
 
+/**
+ * Which of `arriving` a job lists in place of images its answer was to carry (counted as
+ * delivered, not listed): one per place not listed yet, and never more listed than delivered. An
+ * image already listed under its own id is no news; any other is a copy, refused.
+ */
+export function imagesToList(
+  job: JobRow,
+  arriving: GeneratedImage[],
+): { taken: GeneratedImage[]; refused: GeneratedImage[] } {
+  const listed = JSON.parse(job.images) as GeneratedImage[]
+  const places = new Set(listed.map((image) => image.index))
+  const ids = new Set(listed.map((image) => image.id))
+  const taken: GeneratedImage[] = []
+  const refused: GeneratedImage[] = []
+  for (const image of arriving) {
+    if (ids.has(image.id)) continue
+    if (!places.has(image.index) && places.size < job.delivered) {
+      taken.push(image)
+      places.add(image.index)
+    } else refused.push(image)
+  }
+  return { taken, refused }
+}
+
 /** What a job is, and its images: shared by its view and by the result its key replays. */
 const jobBasics = (row: JobRow) => ({
   request_id: row.request_id,

@@ -21,7 +21,14 @@ import {
   upgradeSchema,
 } from './account-schema'
 import { dayOf, monthOf } from './calendar'
-import { imagesToRecord, type JobRow, jobResult, jobView, withImages } from './job-record'
+import {
+  imagesToList,
+  imagesToRecord,
+  type JobRow,
+  jobResult,
+  jobView,
+  withImages,
+} from './job-record'
 import { digestsMatch } from './token-hash'
 
 /** KV takes one write per key per second: the object never writes the user's record more often. */
@@ -548,6 +555,30 @@ export class UserAccount extends DurableObject<Env> {
       new Date().toISOString(),
       requestId,
     )
+  }
+
+  /**
+   * Lists images its answer was to carry, stored because the client left before the answer had
+   * reached it: they were charged as delivered, and can now be had from the job. Copies, and images
+   * beyond those delivered, are let go from storage.
+   */
+  async listAnswered(userId: string, requestId: string, images: GeneratedImage[]): Promise<void> {
+    await this.load(userId)
+    this.transact(() => {
+      const job = this.sql
+        .exec<JobRow>('SELECT * FROM jobs WHERE request_id = ?', requestId)
+        .toArray()[0]
+      const { taken, refused } = job ? imagesToList(job, images) : { taken: [], refused: images }
+      if (refused.length > 0)
+        void this.env.IMAGES.delete(refused.map((image) => image.id)).catch(() => {})
+      if (taken.length > 0)
+        this.sql.exec(
+          'UPDATE jobs SET images = ?, updated_at = ? WHERE request_id = ?',
+          withImages(job!.images, taken),
+          new Date().toISOString(),
+          requestId,
+        )
+    })
   }
 
   /**

@@ -152,7 +152,7 @@ export async function respondWithGeneration(
     })
     return c.json({ code: 0, message: 'ok', data: result })
   }
-  const { response, done } = sseStream<StreamEvent>(async (send, signal) => {
+  const { response, done } = sseStream<StreamEvent>(async ({ send, signal }) => {
     if (slot?.replay) return replayEvents(slot.replay, send)
     try {
       const { result } = await generateOnce(c, slot, request, inputs, { signal, emit: send })

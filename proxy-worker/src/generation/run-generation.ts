@@ -93,6 +93,30 @@ export class HandedOver extends ApiError {
   }
 }
 
+/** How long a generated image is kept in storage. */
+export function imageTtlSeconds(env: Env): number {
+  return numberSetting(env.IMAGE_TTL_SECONDS, DEFAULT_IMAGE_TTL_SECONDS)
+}
+
+/** A stored image as its job lists it. */
+export function storedImageEntry(
+  imageBaseUrl: string,
+  provider: GenerationResult['provider'],
+  index: number,
+  stored: UploadedImage,
+): GeneratedImage {
+  return {
+    id: stored.id,
+    index,
+    url: `${imageBaseUrl}/${stored.id}`,
+    width: stored.meta.width,
+    height: stored.meta.height,
+    mime_type: stored.meta.mimeType,
+    bytes: stored.bytes,
+    preview: provider === 'preview',
+  }
+}
+
 /** When a request that starts now can no longer be running, however it went. */
 export function requestDeadline(env: Env, now = Date.now()): number {
   return now + numberSetting(env.UPSTREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS) + SETTLING_GRACE_MS
@@ -226,7 +250,7 @@ export async function runGeneration(
   const images: GeneratedImage[] = []
   const files = new Map<number, DeliveredFile>()
   const delivered = new Set<number>()
-  const imageTtl = numberSetting(env.IMAGE_TTL_SECONDS, DEFAULT_IMAGE_TTL_SECONDS)
+  const imageTtl = imageTtlSeconds(env)
   // KIE tasks the upstream has whose image is not stored yet. Once the client has gone and every
   // task is accepted, the account object follows them from its alarm, which no limit on work after
   // a response cuts short (waitUntil's 30 s in production), and this request stops.
@@ -283,18 +307,8 @@ export async function runGeneration(
     emit?.({ type: 'image', request_id: requestId, provider, image })
   }
 
-  function listedImage(index: number, stored: UploadedImage): GeneratedImage {
-    return {
-      id: stored.id,
-      index,
-      url: `${context.imageBaseUrl}/${stored.id}`,
-      width: stored.meta.width,
-      height: stored.meta.height,
-      mime_type: stored.meta.mimeType,
-      bytes: stored.bytes,
-      preview: provider === 'preview',
-    }
-  }
+  const listedImage = (index: number, stored: UploadedImage) =>
+    storedImageEntry(context.imageBaseUrl, provider, index, stored)
 
   /** The client left before the answer carried these images: each is stored and listed. */
   async function keepForLater() {

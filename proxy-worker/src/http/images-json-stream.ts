@@ -41,8 +41,11 @@ export function imagesJsonStream(
   head: Record<string, unknown>,
   images: ImageSource[],
   tail: Record<string, unknown>,
-  /** Called once the answer has been written to its end, or its reader has gone. */
-  onEnd: () => void = () => {},
+  /**
+   * Called once: with true when the reader has taken the answer to its end, with false when it
+   * went before (or the answer broke off).
+   */
+  onEnd: (completed: boolean) => void = () => {},
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
   const headText = JSON.stringify(head).slice(0, -1)
@@ -57,19 +60,23 @@ export function imagesJsonStream(
     yield `]${tailText.length > 1 ? ',' : ''}${tailText}`
   }
   const iterator = pieces()
-  return new ReadableStream({
-    async pull(controller) {
-      const next = await iterator.next().catch((error) => {
-        onEnd()
-        throw error
-      })
-      if (!next.done) return controller.enqueue(encoder.encode(next.value))
-      controller.close()
-      onEnd()
+  // Nothing is read ahead of the reader, so the end of the answer is the reader's, not a buffer's.
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        const next = await iterator.next().catch((error) => {
+          onEnd(false)
+          throw error
+        })
+        if (!next.done) return controller.enqueue(encoder.encode(next.value))
+        controller.close()
+        onEnd(true)
+      },
+      async cancel() {
+        await iterator.return(undefined)
+        onEnd(false)
+      },
     },
-    async cancel() {
-      await iterator.return(undefined)
-      onEnd()
-    },
-  })
+    { highWaterMark: 0 },
+  )
 }

@@ -14,9 +14,10 @@ import {
   type StreamEvent,
 } from '../../../shared'
 import type { AppEnv } from '../env'
+import { keepUnanswered } from '../generation/keep-unanswered'
 import { readMultipartEdit } from '../generation/read-multipart-edit'
 import { inputsFromDataUrls } from '../generation/read-references'
-import { claimSlot, generateOnce } from '../generation/respond-with-generation'
+import { claimSlot, generateOnce, imageBaseUrl } from '../generation/respond-with-generation'
 import type { DeliveredFile } from '../generation/run-generation'
 import { sseStream } from '../generation/sse-stream'
 import { ApiError } from '../http/api-error'
@@ -88,6 +89,24 @@ async function* imagesInOrder(
   }
 }
 
+/**
+ * What becomes of images an answer carries, once it ends. Read to its end, those it read back from
+ * storage go (nothing replays them). Left before its end, every image is charged as delivered, so
+ * each is kept for the designer with its job. Call before the answer takes `files` away.
+ */
+function whenAnswerEnds(
+  c: Context<AppEnv>,
+  result: GenerationResult,
+  files: Map<number, DeliveredFile>,
+): (whole: boolean) => Promise<void> {
+  const carried = new Map(files)
+  const stored = result.images.filter((image) => !carried.has(image.index)).map((image) => image.id)
+  return async (whole) => {
+    if (!whole) return keepUnanswered(c.env, c.get('user').id, imageBaseUrl(c), result, carried)
+    if (stored.length > 0) await c.env.IMAGES.delete(stored).catch(() => {})
+  }
+}
+
 const USAGE_UNKNOWN = {
   total_tokens: 0,
   input_tokens: 0,
@@ -133,13 +152,13 @@ async function respondOpenAi(
     const sources = new Map<number, ImageSource>()
     for (const image of stored) sources.set(image.index, () => storedImage(c, image.id))
     for (const [index, file] of files) sources.set(index, bytesSource(file.bytes))
+    const answerEnded = whenAnswerEnds(c, result, files)
     files.clear()
     const inOrder = [...sources.entries()].sort(([a], [b]) => a - b).map(([, source]) => source)
+    const { promise: read, resolve } = Promise.withResolvers<boolean>()
+    const answer = imagesJsonStream({ created }, inOrder, tail, resolve)
     // A client that left during the generation gets its images later from the job: kept then.
-    const passing = keepImages || c.req.raw.signal.aborted ? [] : stored.map((image) => image.id)
-    const answer = imagesJsonStream({ created }, inOrder, tail, () =>
-      c.executionCtx.waitUntil(c.env.IMAGES.delete(passing).catch(() => {})),
-    )
+    if (!keepImages && !c.req.raw.signal.aborted) c.executionCtx.waitUntil(read.then(answerEnded))
     return c.body(answer, 200, { 'Content-Type': 'application/json' })
   }
 
@@ -149,8 +168,10 @@ async function respondOpenAi(
       ? Promise.resolve({ result: replay, files: new Map<number, DeliveredFile>() })
       : generateOnce(c, slot, request, inputs, { signal, emit, keepImages, answerWithBytes: true })
 
-  const { response, done } = sseStream<{ type: string; [field: string]: unknown }>(
-    async (write, signal) => {
+  // What becomes of the answer's images once it ends: decided when it has images to carry.
+  let answerEnded = async (_whole: boolean) => {}
+  const { response, done, read } = sseStream<{ type: string; [field: string]: unknown }>(
+    async ({ send: write, signal, sent }) => {
       const common = (result?: GenerationResult) => ({
         created_at: Math.floor(Date.now() / 1000),
         size:
@@ -172,20 +193,19 @@ async function respondOpenAi(
             })
           }
         })
-        const stored = result.images.filter((image) => !files.has(image.index))
+        // A client that left during the generation gets its images later from the job: kept then.
+        if (!keepImages && !signal.aborted) answerEnded = whenAnswerEnds(c, result, files)
         for await (const b64_json of imagesInOrder(c, result, files)) {
+          if (signal.aborted) break
           write({
             type: `${eventPrefix}.completed`,
             b64_json,
             ...common(result),
             usage: USAGE_UNKNOWN,
           })
+          // One image at a time: the next is read only once the client has this one.
+          await sent()
         }
-        // Unless a key may replay them, or the client left before they were sent, they go once sent.
-        if (!keepImages && !c.req.raw.signal.aborted && stored.length > 0)
-          c.executionCtx.waitUntil(
-            c.env.IMAGES.delete(stored.map((image) => image.id)).catch(() => {}),
-          )
       } catch (error) {
         const apiError = toApiError(error)
         write({ type: 'error', ...openAiErrorBody(apiError.type, apiError.message) })
@@ -194,6 +214,7 @@ async function respondOpenAi(
     c.req.raw.signal,
   )
   c.executionCtx.waitUntil(done)
+  c.executionCtx.waitUntil(read.then((whole) => answerEnded(whole)))
   return response
 }
 
