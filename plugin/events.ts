@@ -168,8 +168,11 @@ export interface PixelsExportedHandler extends EventHandler {
 
 export interface PlacementFinishedHandler extends EventHandler {
   name: 'PLACEMENT_FINISHED'
-  /** `selected`: the results were selected, as the designer had not moved on meanwhile. */
-  handler: (requestId: string, placedIds: string[], selected: boolean) => void
+  /**
+   * `selected`: the results were selected, as the designer had not moved on meanwhile;
+   * `unreadable`: images that arrived but that Figma could not read.
+   */
+  handler: (requestId: string, placedIds: string[], selected: boolean, unreadable: number) => void
 }
 
 export interface PlacementStartedHandler extends EventHandler {

@@ -20,6 +20,8 @@ interface Slot {
   /** A filled layer's own fills, brought back if no result arrives. */
   originalFills: readonly Paint[] | null
   placed: Provenance | null
+  /** Figma could not read the image that came for it. */
+  unreadable?: boolean
 }
 
 interface Job {
@@ -220,6 +222,7 @@ export async function placeImage(
     fill = imageFill(bytes)
   } catch {
     // Figma could not read the image: its placeholder goes when the generation ends.
+    slot.unreadable = true
     figma.notify(
       'Figma could not read one of the images, so it was not placed. Generate it again.',
       {
@@ -273,13 +276,15 @@ export interface FinishedPlacement {
   placedIds: string[]
   /** Whether the results were selected (the designer had not moved on meanwhile). */
   selected: boolean
+  /** Images that arrived but that Figma could not read, so are not on the canvas. */
+  unreadable: number
   history: HistoryEntry[] | null
 }
 
 /** Ends a generation as one undo step, shows the results politely and records history. */
 export async function finishPlacement(jobId: string): Promise<FinishedPlacement> {
   const job = jobs.get(jobId)
-  if (!job) return { placedIds: [], selected: false, history: null }
+  if (!job) return { placedIds: [], selected: false, unreadable: 0, history: null }
   jobs.delete(jobId)
   clearUnplaced(job.slots)
   figma.commitUndo()
@@ -289,6 +294,7 @@ export async function finishPlacement(jobId: string): Promise<FinishedPlacement>
   return {
     placedIds: nodes.map((node) => node.id),
     selected,
+    unreadable: job.slots.filter((slot) => slot.unreadable && !slot.placed).length,
     history: entries.length > 0 ? await addToHistory(entries) : null,
   }
 }

@@ -119,8 +119,8 @@ export function registerHandlers() {
   on<ShowPartialHandler>('SHOW_PARTIAL', showPartial)
   on<PlaceImageHandler>('PLACE_IMAGE', placeImage)
   on<FinishPlacementHandler>('FINISH_PLACEMENT', async (requestId, jobId) => {
-    const { placedIds, selected, history } = await finishPlacement(jobId)
-    emit<PlacementFinishedHandler>('PLACEMENT_FINISHED', requestId, placedIds, selected)
+    const { placedIds, selected, unreadable, history } = await finishPlacement(jobId)
+    emit<PlacementFinishedHandler>('PLACEMENT_FINISHED', requestId, placedIds, selected, unreadable)
     if (history) emit<HistoryChangedHandler>('HISTORY_CHANGED', history)
   })
   on<CancelPlacementHandler>('CANCEL_PLACEMENT', async (jobId) => {

@@ -51,6 +51,8 @@ export interface ExecutionOutcome {
   placed: number
   /** Images made and paid for that could not be downloaded: the next open brings them to History. */
   notPlaced: number
+  /** Images made and downloaded that Figma could not read: not on the canvas. */
+  unreadable: number
   placedIds: string[]
   /** Whether the results ended up selected on the canvas. */
   selected: boolean
@@ -338,11 +340,10 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
     const late = forgetSettled(runs, await lateWork(options, runs))
     throw new GenerationStopped('cancelled', stoppedMessage(late), late)
   }
-  const [placedIds, selected] = await callMain<FinishPlacementHandler, PlacementFinishedHandler>(
-    'FINISH_PLACEMENT',
-    'PLACEMENT_FINISHED',
-    jobId,
-  )
+  const [placedIds, selected, unreadable] = await callMain<
+    FinishPlacementHandler,
+    PlacementFinishedHandler
+  >('FINISH_PLACEMENT', 'PLACEMENT_FINISHED', jobId)
   if (failure) {
     const reason = failure.reason
     const lost = reason instanceof ApiFailure && reason.type === 'connection_lost'
@@ -355,7 +356,7 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
   }
   forgetSettled(runs, null)
   const notPlaced = runs.reduce((sum, run) => sum + run.received.size - run.placed.size, 0)
-  return { placed, notPlaced, placedIds, selected }
+  return { placed: placed - unreadable, notPlaced, unreadable, placedIds, selected }
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   GenerationStopped,
   type LateWork,
 } from './execute-generation'
+import { placedMessage } from './placed-message'
 import { resolveSources } from './resolve-sources'
 
 export interface RunningJob extends GenerationProgress {
@@ -27,16 +28,6 @@ export interface GenerationHooks {
   onPlaced: (used: SelectionItem[], placedIds: string[]) => void
   /** Credits may have moved: read the balance again. */
   onSettled: () => void
-}
-
-const imagesWord = (count: number) => (count === 1 ? '1 image' : `${count} images`)
-
-/** What a finished generation tells the designer: what is on the canvas, and what comes later. */
-function placedMessage(count: number, notPlaced: number): string {
-  const placed = count > 0 || notPlaced === 0 ? `Placed ${imagesWord(count)} on the canvas.` : ''
-  if (notPlaced === 0) return placed
-  const later = `could not be downloaded: ${notPlaced === 1 ? 'it' : 'they'} will be in History the next time you open Promptframe.`
-  return count > 0 ? `${placed} ${notPlaced} more ${later}` : `${imagesWord(notPlaced)} ${later}`
 }
 
 const lateMessage = (count: number) =>
@@ -106,7 +97,7 @@ export function useGeneration(hooks: GenerationHooks) {
         },
       })
       if (outcome.selected) hooks.onPlaced(used, outcome.placedIds)
-      hooks.onNotice({ kind: 'info', text: placedMessage(outcome.placed, outcome.notPlaced) })
+      hooks.onNotice({ kind: 'info', text: placedMessage(outcome) })
     } catch (error) {
       hooks.onNotice({
         kind: controller.signal.aborted ? 'info' : 'error',

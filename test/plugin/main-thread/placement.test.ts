@@ -93,6 +93,11 @@ describe('placing results', () => {
     expect((second.fills[0] as ImagePaint).type).toBe('IMAGE')
     expect(figmaFake.notifications.at(-1)).toMatchObject({ error: true })
     expect(figmaFake.notifications.at(-1)?.message).toContain('could not read one of the images')
+    // The generation's end counts it as not placed, and its placeholder goes.
+    const finished = await finishPlacement('job-2')
+    expect(finished.unreadable).toBe(1)
+    expect(finished.placedIds).toEqual([second.id])
+    expect(figmaFake.currentPage.children).toHaveLength(1)
   })
 
   it('shows partial previews, then the final image as an IMAGE fill with provenance and relaunch buttons', async () => {
