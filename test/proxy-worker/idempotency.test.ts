@@ -1,12 +1,16 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { accountOf } from '../../proxy-worker/src/accounts/account-store'
 import { sha256Hex } from '../../proxy-worker/src/accounts/token-hash'
 import type { Env } from '../../proxy-worker/src/env'
 import { claimIdempotencyKey } from '../../proxy-worker/src/generation/idempotency'
 import { requestFingerprint } from '../../proxy-worker/src/generation/respond-with-generation'
 import { NO_INPUTS } from '../../proxy-worker/src/providers/image-provider'
-import { GenerateRequestSchema } from '../../shared'
+import { GenerateRequestSchema, type GenerationResult } from '../../shared'
 import { balanceOf, createTestUser, generate, jsonRequest, startWorker } from './worker-client'
+
+const workerEnv = env as unknown as Env
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('Idempotency-Key', () => {
   it('returns the first result again for the same key and body, and charges once', async () => {
@@ -79,6 +83,78 @@ describe('Idempotency-Key', () => {
     const retried = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-orphan' })
     expect(retried.status).toBe(200)
     expect(await balanceOf(user.token)).toBe(98)
+  })
+
+  it('lets a request end only its own claim: not one taken over after its time ran out', async () => {
+    const user = await createTestUser(100)
+    const body = { prompt: 'taken over', quality: 'low' }
+    const claim = async (until: number) =>
+      claimIdempotencyKey(
+        workerEnv,
+        user.user_id,
+        { tokenHash: await sha256Hex(user.token), now: Date.now() },
+        'key-taken',
+        await requestFingerprint(GenerateRequestSchema.parse(body), NO_INPUTS),
+        until,
+      )
+    const stale = await claim(Date.now() + 100)
+    await wait(150)
+    const current = await claim(Date.now() + 60_000)
+    // The first request comes back late: neither its result nor its failure is the key's now.
+    await stale.finish({} as GenerationResult)
+    await stale.abandon()
+    const repeat = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-taken' })
+    expect(repeat.status).toBe(409)
+    await current.abandon()
+    const after = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-taken' })
+    expect(after.status).toBe(200)
+  })
+
+  it('leaves a key whose job the account object follows to the object, whatever the request does', async () => {
+    const user = await createTestUser(100)
+    const body = { prompt: 'handed over', quality: 'low' }
+    const access = { tokenHash: await sha256Hex(user.token), now: Date.now() }
+    const until = Date.now() + 60_000
+    const slot = await claimIdempotencyKey(
+      workerEnv,
+      user.user_id,
+      access,
+      'key-followed',
+      await requestFingerprint(GenerateRequestSchema.parse(body), NO_INPUTS),
+      until,
+    )
+    const account = accountOf(workerEnv, user.user_id)
+    const requestId = crypto.randomUUID()
+    await account.reserve(user.user_id, access, {
+      requestId,
+      credits: 2,
+      price: 2,
+      until,
+      reason: 'generate gpt-image-2 low x1',
+      model: 'gpt-image-2',
+      provider: 'kie',
+      size: '1024x1024',
+      quality: 'low',
+      requested: 1,
+      limit: 8,
+    })
+    // The hand-over committed, but its answer never reached the request, which then failed.
+    const followed = await account.follow(
+      user.user_id,
+      requestId,
+      [{ index: 0, taskId: 'task-followed' }],
+      {
+        kie: { baseUrl: 'https://kie.fake', pollIntervalMs: 600_000, resultHosts: [] },
+        imageBaseUrl: 'https://worker.test/v1/images',
+        imageTtlSeconds: 3600,
+      },
+      'kie-test-key',
+      { giveUpAt: until, keyHash: slot.keyHash },
+    )
+    expect(followed).toBe(true)
+    await slot.abandon()
+    const repeat = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-followed' })
+    expect(repeat.status).toBe(409)
   })
 
   it('keeps keys apart between users', async () => {

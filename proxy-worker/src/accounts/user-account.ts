@@ -31,6 +31,12 @@ import {
 } from './job-record'
 import { digestsMatch } from './token-hash'
 
+/**
+ * A request ends only its own claim of a key: not one another request took over once this one's
+ * deadline had passed, nor one whose job the object now follows. A claim is known by its deadline.
+ */
+const STILL_CLAIMED = "key_hash = ? AND state = 'running' AND until = ?"
+
 /** KV takes one write per key per second: the object never writes the user's record more often. */
 const KV_WRITE_GAP_MS = 1000
 /**
@@ -644,7 +650,7 @@ export class UserAccount extends DurableObject<Env> {
       this.recordImages(requestId, delivered)
       if (options.keyHash)
         this.sql.exec(
-          "UPDATE idempotency SET until = MAX(until, ?) WHERE key_hash = ? AND state = 'running'",
+          "UPDATE idempotency SET state = 'followed', until = MAX(until, ?) WHERE key_hash = ? AND state = 'running'",
           until,
           options.keyHash,
         )
@@ -1082,13 +1088,12 @@ export class UserAccount extends DurableObject<Env> {
         expires: number
       }>('SELECT * FROM idempotency WHERE key_hash = ?', keyHash)
       .toArray()[0]
-    const live =
-      existing &&
-      existing.expires > now &&
-      !(existing.state === 'running' && (existing.until ?? 0) <= now)
+    // A key whose job the object follows is held as one a request runs.
+    const running = existing?.state === 'running' || existing?.state === 'followed'
+    const live = existing && existing.expires > now && !(running && (existing.until ?? 0) <= now)
     if (live) {
       if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' }
-      if (existing.state === 'running') return { kind: 'running' }
+      if (running) return { kind: 'running' }
       return { kind: 'replay', result: JSON.parse(existing.result!) }
     }
     this.sql.exec(
@@ -1101,19 +1106,25 @@ export class UserAccount extends DurableObject<Env> {
     return { kind: 'new' }
   }
 
-  async finishKey(userId: string, keyHash: string, result: GenerationResult): Promise<void> {
+  async finishKey(
+    userId: string,
+    keyHash: string,
+    claimedUntil: number,
+    result: GenerationResult,
+  ): Promise<void> {
     await this.load(userId)
     this.sql.exec(
-      "UPDATE idempotency SET state = 'done', until = NULL, result = ? WHERE key_hash = ?",
+      `UPDATE idempotency SET state = 'done', until = NULL, result = ? WHERE ${STILL_CLAIMED}`,
       JSON.stringify(result),
       keyHash,
+      claimedUntil,
     )
   }
 
   /** A failed request frees its key, so it can be retried. */
-  async abandonKey(userId: string, keyHash: string): Promise<void> {
+  async abandonKey(userId: string, keyHash: string, claimedUntil: number): Promise<void> {
     await this.load(userId)
-    this.sql.exec('DELETE FROM idempotency WHERE key_hash = ?', keyHash)
+    this.sql.exec(`DELETE FROM idempotency WHERE ${STILL_CLAIMED}`, keyHash, claimedUntil)
   }
 
   // —— the alarm: holds past their deadline, expired records, and the write-through to KV ——

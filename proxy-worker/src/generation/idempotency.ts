@@ -47,7 +47,7 @@ export async function claimIdempotencyKey(
   return {
     keyHash,
     replay: claim.kind === 'replay' ? claim.result : undefined,
-    finish: (result) => account.finishKey(userId, keyHash, result),
-    abandon: () => account.abandonKey(userId, keyHash),
+    finish: (result) => account.finishKey(userId, keyHash, runningUntil, result),
+    abandon: () => account.abandonKey(userId, keyHash, runningUntil),
   }
 }
