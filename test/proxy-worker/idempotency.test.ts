@@ -102,24 +102,24 @@ describe('Idempotency-Key', () => {
     const current = await claim(Date.now() + 60_000)
     // The first request comes back late: neither its result nor its failure is the key's now.
     await stale.finish({} as GenerationResult)
-    await stale.abandon()
+    await stale.abandon(crypto.randomUUID())
     const repeat = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-taken' })
     expect(repeat.status).toBe(409)
-    await current.abandon()
+    await current.abandon(crypto.randomUUID())
     const after = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-taken' })
     expect(after.status).toBe(200)
   })
 
-  it('leaves a key whose job the account object follows to the object, whatever the request does', async () => {
+  /** A key whose job was handed to the account object; the answer never reached the request. */
+  async function handedOver(key: string, body: { prompt: string; quality: string }) {
     const user = await createTestUser(100)
-    const body = { prompt: 'handed over', quality: 'low' }
     const access = { tokenHash: await sha256Hex(user.token), now: Date.now() }
     const until = Date.now() + 60_000
     const slot = await claimIdempotencyKey(
       workerEnv,
       user.user_id,
       access,
-      'key-followed',
+      key,
       await requestFingerprint(GenerateRequestSchema.parse(body), NO_INPUTS),
       until,
     )
@@ -152,9 +152,31 @@ describe('Idempotency-Key', () => {
       { giveUpAt: until, keyHash: slot.keyHash },
     )
     expect(followed).toBe(true)
-    await slot.abandon()
+    return { user, slot, account, requestId }
+  }
+
+  it('leaves a key whose job the object follows taken when the request fails, until the job ends', async () => {
+    const body = { prompt: 'handed over', quality: 'low' }
+    const { user, slot, account, requestId } = await handedOver('key-followed', body)
+    await slot.abandon(requestId)
     const repeat = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-followed' })
     expect(repeat.status).toBe(409)
+    // Once its job has ended with nothing made, the request that failed frees the key after all.
+    await account.settle(user.user_id, requestId, { state: 'failed', refundReason: 'test' })
+    await slot.abandon(requestId)
+    const retried = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-followed' })
+    expect(retried.status).toBe(200)
+  })
+
+  it('lets a request that carried its handed-over job to the end finish the key with its result', async () => {
+    const body = { prompt: 'carried on', quality: 'low' }
+    const { user, slot, requestId } = await handedOver('key-carried', body)
+    await slot.finish({ request_id: requestId } as GenerationResult)
+    const repeat = await generate(user.token, body, {}, { 'Idempotency-Key': 'key-carried' })
+    expect(repeat.status).toBe(200)
+    expect(((await repeat.json()) as { data: { request_id: string } }).data.request_id).toBe(
+      requestId,
+    )
   })
 
   it('keeps keys apart between users', async () => {

@@ -32,10 +32,11 @@ import {
 import { digestsMatch } from './token-hash'
 
 /**
- * A request ends only its own claim of a key: not one another request took over once this one's
- * deadline had passed, nor one whose job the object now follows. A claim is known by its deadline.
+ * A request ends only its own claim of a key, known by its deadline: not one another request took
+ * over once this one's deadline had passed. A key whose job the object follows (its deadline moved
+ * on) is still the request's to finish with its result.
  */
-const STILL_CLAIMED = "key_hash = ? AND state = 'running' AND until = ?"
+const STILL_CLAIMED = "key_hash = ? AND (state = 'followed' OR (state = 'running' AND until = ?))"
 
 /** KV takes one write per key per second: the object never writes the user's record more often. */
 const KV_WRITE_GAP_MS = 1000
@@ -1121,9 +1122,18 @@ export class UserAccount extends DurableObject<Env> {
     )
   }
 
-  /** A failed request frees its key, so it can be retried. */
-  async abandonKey(userId: string, keyHash: string, claimedUntil: number): Promise<void> {
+  /**
+   * A failed request frees its key, so it can be retried; while the object still follows its job,
+   * which may yet make images, the key stays taken, and the object ends it.
+   */
+  async abandonKey(
+    userId: string,
+    keyHash: string,
+    claimedUntil: number,
+    requestId: string,
+  ): Promise<void> {
     await this.load(userId)
+    if (this.isRunning(requestId)) return
     this.sql.exec(`DELETE FROM idempotency WHERE ${STILL_CLAIMED}`, keyHash, claimedUntil)
   }
 

@@ -11,7 +11,8 @@ export interface IdempotencySlot {
   /** The first result of this key, when it already finished. */
   replay?: GenerationResult
   finish(result: GenerationResult): Promise<void>
-  abandon(): Promise<void>
+  /** Frees the key of request `requestId`, which failed. */
+  abandon(requestId: string): Promise<void>
 }
 
 /**
@@ -48,6 +49,6 @@ export async function claimIdempotencyKey(
     keyHash,
     replay: claim.kind === 'replay' ? claim.result : undefined,
     finish: (result) => account.finishKey(userId, keyHash, runningUntil, result),
-    abandon: () => account.abandonKey(userId, keyHash, runningUntil),
+    abandon: (requestId) => account.abandonKey(userId, keyHash, runningUntil, requestId),
   }
 }

@@ -121,7 +121,7 @@ export async function generateOnce(
     (outcome) => slot?.finish(outcome.result),
     // A failed request frees its key before the failure is answered, so a retry can use it. One
     // handed to the account object is still running there: its key stays taken.
-    (error) => (error instanceof HandedOver ? undefined : slot?.abandon()),
+    (error) => (error instanceof HandedOver ? undefined : slot?.abandon(c.get('requestId'))),
   )
   c.executionCtx.waitUntil(keyRecorded.catch(() => {}))
   return work.catch(async (error) => {

@@ -64,6 +64,8 @@ export interface GenerationOutcome {
   result: GenerationResult
   /** The delivered images' bytes by index, when the route answers with them (`answerWithBytes`). */
   files: Map<number, DeliveredFile>
+  /** The client left while the job ran: its images are stored and listed with the job already. */
+  keptForLater?: boolean
 }
 
 const DEFAULT_TIMEOUT_MS = 6 * 60 * 1000
@@ -226,7 +228,7 @@ export async function runGeneration(
   // it goes, with the settlement. Should the client leave first, they are stored and listed
   // instead, so what the designer is charged for can be had from the job.
   const inAnswer = new Map<number, GeneratedImage | { bytes: Uint8Array; info: ImageInfo }>()
-  let keeping: Promise<void> = Promise.resolve()
+  let keeping: Promise<void> | null = null
   let notKept: ApiError | null = null
   const beforeAcceptance = new AbortController()
   const onClientGone = () => {
@@ -495,5 +497,5 @@ export async function runGeneration(
     credits,
     expires_at: new Date(Date.now() + imageTtl * 1000).toISOString(),
   }
-  return { result, files }
+  return { result, files, keptForLater: keeping !== null }
 }

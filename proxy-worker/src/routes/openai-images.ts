@@ -99,7 +99,8 @@ function whenAnswerEnds(
   result: GenerationResult,
   files: Map<number, DeliveredFile>,
 ): (whole: boolean) => Promise<void> {
-  const carried = new Map(files)
+  // The bytes alone: the upstream's base64 of each is not needed to keep it.
+  const carried = new Map([...files].map(([index, file]) => [index, { ...file, b64: undefined }]))
   const stored = result.images.filter((image) => !carried.has(image.index)).map((image) => image.id)
   return async (whole) => {
     if (!whole) return keepUnanswered(c.env, c.get('user').id, imageBaseUrl(c), result, carried)
@@ -128,8 +129,8 @@ async function respondOpenAi(
   // The bytes go back in the answer; storage is needed only for URLs, or to replay a key.
   const keepImages = Boolean(slot) || options.response_format === 'url'
   if (!options.stream) {
-    const { result, files } = replay
-      ? { result: replay, files: new Map<number, DeliveredFile>() }
+    const { result, files, keptForLater } = replay
+      ? { result: replay, files: new Map<number, DeliveredFile>(), keptForLater: false }
       : await generateOnce(c, slot, request, inputs, {
           signal: c.req.raw.signal,
           keepImages,
@@ -158,18 +159,24 @@ async function respondOpenAi(
     const { promise: read, resolve } = Promise.withResolvers<boolean>()
     const answer = imagesJsonStream({ created }, inOrder, tail, resolve)
     // A client that left during the generation gets its images later from the job: kept then.
-    if (!keepImages && !c.req.raw.signal.aborted) c.executionCtx.waitUntil(read.then(answerEnded))
+    if (!keepImages && !keptForLater) c.executionCtx.waitUntil(read.then(answerEnded))
     return c.body(answer, 200, { 'Content-Type': 'application/json' })
   }
 
   // Streamed events carry each image's bytes whole, as OpenAI's do.
   const run = (signal: AbortSignal, emit?: (event: StreamEvent) => void) =>
     replay
-      ? Promise.resolve({ result: replay, files: new Map<number, DeliveredFile>() })
+      ? Promise.resolve({
+          result: replay,
+          files: new Map<number, DeliveredFile>(),
+          keptForLater: false,
+        })
       : generateOnce(c, slot, request, inputs, { signal, emit, keepImages, answerWithBytes: true })
 
-  // What becomes of the answer's images once it ends: decided when it has images to carry.
+  // What becomes of the answer's images once it ends: decided when it has images to carry. An
+  // answer an error broke off did not carry them all, however far its client read.
   let answerEnded = async (_whole: boolean) => {}
+  let allWritten = false
   const { response, done, read } = sseStream<{ type: string; [field: string]: unknown }>(
     async ({ send: write, signal, sent }) => {
       const common = (result?: GenerationResult) => ({
@@ -183,7 +190,7 @@ async function respondOpenAi(
         output_format: request.output_format,
       })
       try {
-        const { result, files } = await run(signal, (event) => {
+        const { result, files, keptForLater } = await run(signal, (event) => {
           if (event.type === 'partial') {
             write({
               type: `${eventPrefix}.partial_image`,
@@ -194,7 +201,7 @@ async function respondOpenAi(
           }
         })
         // A client that left during the generation gets its images later from the job: kept then.
-        if (!keepImages && !signal.aborted) answerEnded = whenAnswerEnds(c, result, files)
+        if (!keepImages && !keptForLater) answerEnded = whenAnswerEnds(c, result, files)
         for await (const b64_json of imagesInOrder(c, result, files)) {
           if (signal.aborted) break
           write({
@@ -206,6 +213,7 @@ async function respondOpenAi(
           // One image at a time: the next is read only once the client has this one.
           await sent()
         }
+        allWritten = !signal.aborted
       } catch (error) {
         const apiError = toApiError(error)
         write({ type: 'error', ...openAiErrorBody(apiError.type, apiError.message) })
@@ -214,7 +222,8 @@ async function respondOpenAi(
     c.req.raw.signal,
   )
   c.executionCtx.waitUntil(done)
-  c.executionCtx.waitUntil(read.then((whole) => answerEnded(whole)))
+  // Decided once the answer has been written: a client may have left before it had images to carry.
+  c.executionCtx.waitUntil(done.then(() => read).then((whole) => answerEnded(whole && allWritten)))
   return response
 }
 
