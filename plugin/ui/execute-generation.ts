@@ -333,8 +333,12 @@ export async function executeGeneration(options: ExecuteOptions): Promise<Execut
   )
   // Images already on their way are placed before anything is taken away.
   await Promise.allSettled(placing)
-  const failure = outcomes.find((outcome) => outcome.status === 'rejected')
-  // A cancel after every request had ended stopped nothing: what was made is placed as usual.
+  // A cancel once every image was on the canvas stopped nothing: the generation ends as usual.
+  const stoppedNothing = options.signal.aborted && placed === plan.images
+  const failure = outcomes.find(
+    (outcome): outcome is PromiseRejectedResult =>
+      outcome.status === 'rejected' && !(stoppedNothing && isAbort(outcome.reason)),
+  )
   if (options.signal.aborted && failure) {
     emit<CancelPlacementHandler>('CANCEL_PLACEMENT', jobId)
     const late = forgetSettled(runs, await lateWork(options, runs))

@@ -17,7 +17,7 @@ export function placedMessage(outcome: {
   if (unreadable > 0) {
     const one = unreadable === 1
     parts.push(
-      `Figma could not read ${counted(unreadable)}, so ${one ? 'it was' : 'they were'} not placed: generate ${one ? 'it' : 'them'} again.`,
+      `Figma could not read ${counted(unreadable)}, so ${one ? 'it was' : 'they were'} not placed. ${one ? 'It was' : 'They were'} still charged; generate ${one ? 'it' : 'them'} again.`,
     )
   }
   if (notPlaced > 0)

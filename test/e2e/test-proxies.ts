@@ -39,7 +39,13 @@ async function listen(handle: (incoming: IncomingMessage, outgoing: Outgoing) =>
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://localhost:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    // Connections the page still holds open (a keep-alive, a request it no longer waits for)
+    // would keep close() waiting for ever.
+    close: () =>
+      new Promise((resolve) => {
+        server.close(resolve)
+        server.closeAllConnections()
+      }),
   }
 }
 

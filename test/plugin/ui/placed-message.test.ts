@@ -13,10 +13,10 @@ describe('what a finished generation tells the designer', () => {
 
   it('does not count an image Figma could not read as placed, and says to generate it again', () => {
     expect(placedMessage({ placed: 1, notPlaced: 0, unreadable: 1 })).toBe(
-      'Placed 1 image on the canvas. Figma could not read 1 more, so it was not placed: generate it again.',
+      'Placed 1 image on the canvas. Figma could not read 1 more, so it was not placed. It was still charged; generate it again.',
     )
     expect(placedMessage({ placed: 0, notPlaced: 0, unreadable: 2 })).toBe(
-      'Figma could not read 2 images, so they were not placed: generate them again.',
+      'Figma could not read 2 images, so they were not placed. They were still charged; generate them again.',
     )
   })
 
@@ -25,7 +25,7 @@ describe('what a finished generation tells the designer', () => {
       'Placed 2 images on the canvas. 1 more could not be downloaded: it will be in History the next time you open Promptframe.',
     )
     expect(placedMessage({ placed: 0, notPlaced: 2, unreadable: 1 })).toBe(
-      'Figma could not read 1 image, so it was not placed: generate it again. 2 images could not be downloaded: they will be in History the next time you open Promptframe.',
+      'Figma could not read 1 image, so it was not placed. It was still charged; generate it again. 2 images could not be downloaded: they will be in History the next time you open Promptframe.',
     )
   })
 })
