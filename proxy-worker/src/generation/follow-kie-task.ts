@@ -1,6 +1,6 @@
 import type { GeneratedImage } from '../../../shared'
 import { ApiError } from '../http/api-error'
-import { ImageUpload } from '../images/image-upload'
+import { ImageUpload, storedImageEntry } from '../images/image-upload'
 import { type KieSettings, kieTaskClient, worthAnotherLook } from '../providers/kie-provider'
 
 /** How long one check of a followed task, with its download, may take before it counts as failed. */
@@ -50,16 +50,7 @@ export async function stepKieTask(
     const stored = await upload.finish()
     return {
       kind: 'stored',
-      image: {
-        id: stored.id,
-        index: task.index,
-        url: `${settings.imageBaseUrl}/${stored.id}`,
-        width: stored.meta.width,
-        height: stored.meta.height,
-        mime_type: stored.meta.mimeType,
-        bytes: stored.bytes,
-        preview: false,
-      },
+      image: storedImageEntry(settings.imageBaseUrl, 'kie', task.index, stored),
     }
   } catch (error) {
     await upload.abort()

@@ -2,7 +2,8 @@ import { type GeneratedImage, type GenerationResult, imageInfo } from '../../../
 import { accountOf } from '../accounts/account-store'
 import type { Env } from '../env'
 import { putImage } from '../images/image-store'
-import { type DeliveredFile, imageTtlSeconds, storedImageEntry } from './run-generation'
+import { storedImageEntry } from '../images/image-upload'
+import { type DeliveredFile, imageTtlSeconds } from './run-generation'
 
 /**
  * The client left before the answer that carried these images had reached it. They are charged,

@@ -20,7 +20,12 @@ import { type Env, numberSetting, type UserRecord } from '../env'
 import { ApiError } from '../http/api-error'
 import { refusalError } from '../http/authenticate'
 import { putImage, putImageStream } from '../images/image-store'
-import { ImageUpload, notAnImage, type UploadedImage } from '../images/image-upload'
+import {
+  ImageUpload,
+  notAnImage,
+  storedImageEntry,
+  type UploadedImage,
+} from '../images/image-upload'
 import type { ImageInputs } from '../providers/image-provider'
 import { createProvider, kieSettings, providerForJob } from '../providers/resolve-provider'
 import { abortOrNetworkError } from '../providers/upstream-fetch'
@@ -98,25 +103,6 @@ export class HandedOver extends ApiError {
 /** How long a generated image is kept in storage. */
 export function imageTtlSeconds(env: Env): number {
   return numberSetting(env.IMAGE_TTL_SECONDS, DEFAULT_IMAGE_TTL_SECONDS)
-}
-
-/** A stored image as its job lists it. */
-export function storedImageEntry(
-  imageBaseUrl: string,
-  provider: GenerationResult['provider'],
-  index: number,
-  stored: UploadedImage,
-): GeneratedImage {
-  return {
-    id: stored.id,
-    index,
-    url: `${imageBaseUrl}/${stored.id}`,
-    width: stored.meta.width,
-    height: stored.meta.height,
-    mime_type: stored.meta.mimeType,
-    bytes: stored.bytes,
-    preview: provider === 'preview',
-  }
 }
 
 /** When a request that starts now can no longer be running, however it went. */

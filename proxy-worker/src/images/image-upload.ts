@@ -1,4 +1,4 @@
-import { imageInfo } from '../../../shared'
+import { type GeneratedImage, type GenerationResult, imageInfo } from '../../../shared'
 import { randomToken } from '../accounts/token-hash'
 import { ApiError } from '../http/api-error'
 import { putImage, type StoredImageMeta, storedImageOptions } from './image-store'
@@ -10,6 +10,25 @@ export interface UploadedImage {
   id: string
   meta: StoredImageMeta
   bytes: number
+}
+
+/** A stored image as its job lists it. */
+export function storedImageEntry(
+  imageBaseUrl: string,
+  provider: GenerationResult['provider'],
+  index: number,
+  stored: UploadedImage,
+): GeneratedImage {
+  return {
+    id: stored.id,
+    index,
+    url: `${imageBaseUrl}/${stored.id}`,
+    width: stored.meta.width,
+    height: stored.meta.height,
+    mime_type: stored.meta.mimeType,
+    bytes: stored.bytes,
+    preview: provider === 'preview',
+  }
 }
 
 export const notAnImage = () =>
